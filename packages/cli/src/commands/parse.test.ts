@@ -1,0 +1,129 @@
+/**
+ * `aurora-logs parse` on the fixture files: NDJSON records with file/offset/log_type/engine, --stats
+ * against the fixtures' ground truth, stdin and .gz input, --format/--prefix/--no-redact, bad flags
+ * (exit 2) and unreadable files (reported, others still processed, exit 1).
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { PassThrough, Readable } from "node:stream"
+import { fileURLToPath } from "node:url"
+import { gzipSync } from "node:zlib"
+import { Effect } from "effect"
+import { describe, expect, it } from "vitest"
+import { parseCommandWith } from "./parse.ts"
+
+const FIXTURES = fileURLToPath(new URL("../../../testkit/fixtures/", import.meta.url))
+const fixture = (name: string) => join(FIXTURES, name)
+const truth = (name: string) => JSON.parse(readFileSync(fixture(name) + ".truth.json", "utf8"))
+
+async function run(argv: string[], stdinText?: Uint8Array | string) {
+  const stdout = new PassThrough()
+  const stderr = new PassThrough()
+  const out: Buffer[] = []
+  const err: Buffer[] = []
+  stdout.on("data", (c: Buffer) => out.push(c))
+  stderr.on("data", (c: Buffer) => err.push(c))
+  const stdin = Readable.from(stdinText === undefined ? [] : [typeof stdinText === "string" ? Buffer.from(stdinText) : stdinText])
+  const code = await Effect.runPromise(parseCommandWith(argv, { stdin, stdout, stderr }))
+  return { code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") }
+}
+
+const ndjson = (text: string) => text.split("\n").filter((l) => l.length > 0).map((l) => JSON.parse(l))
+
+describe("aurora-logs parse", () => {
+  it("prints one NDJSON record per event with file, offset, log_type and engine", async () => {
+    const file = fixture("postgresql/postgresql.log.2026-11-26-0938")
+    const { code, stdout, stderr } = await run([file])
+    expect(code).toBe(0)
+    expect(stderr).toBe("")
+    const records = ndjson(stdout)
+    expect(records.length).toBe(truth("postgresql/postgresql.log.2026-11-26-0938").records.convention_events)
+    expect(records[0]).toMatchObject({ file, offset: 0, log_type: "postgresql", engine: "postgres", severity: "LOG" })
+    const bytes = readFileSync(file)
+    for (const r of records.slice(0, 50)) expect(bytes.subarray(r.offset, r.offset + 10).toString()).toBe("2026-11-26")
+  })
+
+  it("--stats matches the ground truth of PostgreSQL and MySQL fixtures together", async () => {
+    const pg = "postgresql/postgresql.log.2026-11-26-0937"
+    const audit = "aurora-mysql/audit/audit.log.0.2026-11-26-09-35.0"
+    const { code, stdout } = await run(["--stats", fixture(pg), fixture(audit)])
+    expect(code).toBe(0)
+    const stats = JSON.parse(stdout)
+    const pgTruth = truth(pg)
+    const auditTruth = truth(audit)
+    expect(stats.records).toBe(pgTruth.records.convention_events + auditTruth.rows)
+    expect(stats.lines).toBe(pgTruth.physical_lines + auditTruth.physical_lines)
+    expect(stats.bytes).toBe(pgTruth.bytes + auditTruth.bytes)
+    expect(stats.by_severity).toEqual({ ...pgTruth.severity_convention_events, "(none)": auditTruth.rows })
+    expect(stats.by_log_type).toEqual({ postgresql: pgTruth.records.convention_events, audit: auditTruth.rows })
+    expect(stats.duration).toEqual({ count: pgTruth.duration.records, sum_ms: Number(pgTruth.duration.sum_ms) })
+    expect(stats.connections).toBe(pgTruth.connections.authorized + auditTruth.rows_by_operation.CONNECT)
+    expect(stats.disconnections).toBe(pgTruth.connections.disconnections + auditTruth.rows_by_operation.DISCONNECT)
+    expect(stats.unparsed).toBe(0)
+  })
+
+  it("reads stdin for - and detects the format from the content", async () => {
+    const bytes = readFileSync(fixture("mariadb/mysql-slowquery.log"))
+    const { code, stdout } = await run(["--stats", "-"], bytes)
+    expect(code).toBe(0)
+    const stats = JSON.parse(stdout)
+    expect(stats.by_log_type).toEqual({ slowquery: truth("mariadb/mysql-slowquery.log").entries + 1 })
+  })
+
+  it("reads .gz files transparently", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "parse-gz-"))
+    const name = "mysql-general.log.2026-11-26.0934"
+    const plain = fixture("mariadb/" + name)
+    const gz = join(dir, name + ".gz")
+    writeFileSync(gz, gzipSync(readFileSync(plain)))
+    const a = ndjson((await run([plain])).stdout).map(({ file: _f, ...r }) => r)
+    const b = ndjson((await run([gz])).stdout).map(({ file: _f, ...r }) => r)
+    expect(b).toEqual(a)
+    expect(a.length).toBe(truth("mariadb/" + name).records + 1)
+  })
+
+  it("honours --format and --prefix", async () => {
+    const line = "2026-11-26 09:39:01.250 UTC [77] app@shop LOG:  duration: 2.5 ms  statement: SELECT 1\n"
+    const { code, stdout } = await run(["--format", "postgres", "--prefix=%m [%p] %u@%d ", "-"], line)
+    expect(code).toBe(0)
+    expect(ndjson(stdout)).toEqual([expect.objectContaining({ pid: 77, user: "app", database: "shop", duration_ms: 2.5, statement: "SELECT 1", log_type: "postgresql" })])
+  })
+
+  it("redacts passwords unless --no-redact", async () => {
+    const line = "2026-11-26 09:39:01 UTC:[local]:postgres@postgres:[7]:LOG:  duration: 1.0 ms  statement: ALTER ROLE app PASSWORD 'hunter2'\n"
+    expect((await run(["--format=postgres", "-"], line)).stdout).not.toContain("hunter2")
+    expect((await run(["--format=postgres", "--no-redact", "-"], line)).stdout).toContain("hunter2")
+  })
+
+  it.each([
+    [["--format", "yaml", "x"], "--format yaml"],
+    [["--frobnicate", "x"], "--frobnicate"],
+    [["--prefix"], "--prefix"],
+    [["--stats=yes", "x"], "--stats"],
+    [[], "FILE"]
+  ])("rejects bad usage %j with one line on stderr and exit 2", async (argv, named) => {
+    const { code, stderr, stdout } = await run(argv)
+    expect(code).toBe(2)
+    expect(stdout).toBe("")
+    expect(stderr.trimEnd().split("\n")).toHaveLength(1)
+    expect(stderr).toContain(named)
+  })
+
+  it("reports an unreadable file, still processes the others, and exits 1", async () => {
+    const good = fixture("mariadb/server_audit.log")
+    const { code, stdout, stderr } = await run(["/nonexistent/file.log", good])
+    expect(code).toBe(1)
+    expect(stderr).toContain("/nonexistent/file.log")
+    expect(ndjson(stdout).length).toBe(truth("mariadb/server_audit.log").rows)
+  })
+
+  it("streams a 5 MB line and many chunks without losing a byte", async () => {
+    const big = "1795685701000000,i,a,localhost,58,1,QUERY,db,'SELECT " + "x".repeat(5 * 1024 * 1024) + "',0\n"
+    const { code, stdout } = await run(["--format", "mysql-audit", "-"], big + big)
+    expect(code).toBe(0)
+    const records = ndjson(stdout)
+    expect(records.map((r) => r.offset)).toEqual([0, Buffer.byteLength(big)])
+    expect(records[1].statement.length).toBe(5 * 1024 * 1024 + 7)
+  })
+})

@@ -1,0 +1,49 @@
+/**
+ * The `aurora-logs` entry point: picks the command, runs it on Node's runtime (SIGINT and SIGTERM interrupt it and
+ * run every finalizer), and maps its end to an exit code.
+ */
+import { NodeRuntime } from "@effect/platform-node"
+import { Cause, Effect, Exit } from "effect"
+import { demoCommand, DEMO_USAGE } from "./commands/demo.ts"
+import { parseCommand } from "./commands/parse.ts"
+import { reportFailure } from "./ErrorReport.ts"
+import { UsageError } from "./Flags.ts"
+
+const USAGE = `usage: aurora-logs <command> [flags]
+
+commands:
+  ${DEMO_USAGE}
+      the whole pipeline in one process on a simulated Aurora fleet (or the files of DIR)
+  aurora-logs parse [--format auto|postgres|postgres-csv|postgres-json|mysql-error|mysql-slow|mysql-general|mysql-audit] [--stats] [--no-redact] FILE...
+      parse local log files to NDJSON records (or a summary with --stats); - reads stdin, .gz is read transparently
+
+Settings come from environment variables: see docs/configuration.md.`
+
+const commands: Record<string, (argv: ReadonlyArray<string>) => Effect.Effect<number, unknown>> = {
+  demo: demoCommand,
+  parse: parseCommand
+}
+
+const main = (argv: ReadonlyArray<string>): Effect.Effect<number, unknown> => {
+  const [name, ...rest] = argv
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    return Effect.sync(() => {
+      console.log(USAGE)
+      return name === undefined ? 2 : 0
+    })
+  }
+  const command = commands[name]
+  if (command === undefined) return Effect.fail(new UsageError({ message: `aurora-logs: unknown command "${name}"; commands: ${Object.keys(commands).join(", ")}` }))
+  return command(rest)
+}
+
+NodeRuntime.runMain(main(process.argv.slice(2)), {
+  disableErrorReporting: true,
+  teardown: (exit, onExit) => {
+    if (Exit.isSuccess(exit)) return onExit(exit.value as number)
+    if (Cause.hasInterruptsOnly(exit.cause)) return onExit(0)
+    const { code, message } = reportFailure(exit.cause)
+    process.stderr.write(`${message}\n`)
+    onExit(code)
+  }
+})

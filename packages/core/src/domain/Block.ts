@@ -1,0 +1,28 @@
+/**
+ * A raw block: whole records of one file generation, cut by the framer, as they travel on the bus.
+ * Kafka keeps these raw bytes, so a new parser can re-process the retained window.
+ */
+import type { LogFormat } from "@aurora-logs/parsers"
+import type { Cursor } from "./Cursor.ts"
+import type { Instance } from "./Instance.ts"
+import { fileKey, type FileRef } from "./LogFile.ts"
+
+export interface Block extends FileRef {
+  readonly source: Instance
+  readonly format: LogFormat
+  /** Byte offset in the file of `data[0]`: a record start, or the continuation of a `partial` block before it. */
+  readonly offset: number
+  readonly data: Uint8Array
+  /** The data ends inside a record whose rest follows in the next block of this file (a record over the size cap). */
+  readonly partial: boolean
+  /**
+   * The cursor as it stands once this block is delivered. In the one-process modes the processor moves the
+   * cursor to it only after the sink accepted every record of this block and of the blocks before it.
+   */
+  readonly cursorAfter?: Cursor
+  /** The lease version that produced this block (cursor writes are fenced by it). */
+  readonly fence: number
+}
+
+/** Partition key: one key per file, so each file keeps its order on the bus. */
+export const blockKey = (block: FileRef): string => fileKey(block)

@@ -1,0 +1,76 @@
+/**
+ * Which bus messages are fully shipped, and how far each partition may be committed.
+ *
+ * A message is done once every record that came from it was accepted (or dead-lettered). Batches complete in
+ * order, but a record reassembled from partial blocks holds its earlier messages back, so per partition only the
+ * highest contiguous done offset moves the commit position. Messages of a partition that was revoked are dropped.
+ */
+import type { BusMessage } from "../bus/LogBus.ts"
+
+interface PartitionState {
+  /** Messages in arrival order, which is offset order within a partition (offsets may have gaps). */
+  readonly queue: Array<BusMessage>
+  head: number
+}
+
+export class AckTracker {
+  private readonly outstanding = new Map<BusMessage, number>()
+  private readonly done = new Set<BusMessage>()
+  private readonly partitions = new Map<number, PartitionState>()
+
+  /** A message was read; it stays outstanding until `release` was called as often as `track` + `retain`. */
+  track(message: BusMessage): void {
+    let p = this.partitions.get(message.partition)
+    if (p === undefined) {
+      p = { queue: [], head: 0 }
+      this.partitions.set(message.partition, p)
+    }
+    p.queue.push(message)
+    this.outstanding.set(message, (this.outstanding.get(message) ?? 0) + 1)
+  }
+
+  /** One more record now refers to this message. */
+  retain(message: BusMessage): void {
+    this.outstanding.set(message, (this.outstanding.get(message) ?? 0) + 1)
+  }
+
+  /** A record that referred to this message was shipped, or the message's own reading finished. */
+  release(message: BusMessage): void {
+    const left = (this.outstanding.get(message) ?? 0) - 1
+    if (left > 0) {
+      this.outstanding.set(message, left)
+      return
+    }
+    this.outstanding.delete(message)
+    this.done.add(message)
+  }
+
+  /**
+   * Advances each partition over its leading done messages. Returns the new commit positions (next offset to
+   * read) and the messages passed over, in order (their cursors may move now).
+   */
+  advance(): { readonly positions: ReadonlyMap<number, number>; readonly completed: ReadonlyArray<BusMessage> } {
+    const positions = new Map<number, number>()
+    const completed: Array<BusMessage> = []
+    for (const [partition, p] of this.partitions) {
+      let last: BusMessage | undefined
+      while (p.head < p.queue.length && this.done.has(p.queue[p.head])) {
+        last = p.queue[p.head]
+        this.done.delete(last)
+        completed.push(last)
+        p.head++
+      }
+      if (last !== undefined) positions.set(partition, last.offset + 1)
+      if (p.head > 1024 && p.head * 2 > p.queue.length) {
+        p.queue.splice(0, p.head)
+        p.head = 0
+      }
+    }
+    return { positions, completed }
+  }
+
+  /** Messages read but not yet done. */
+  get inFlight(): number {
+    return this.outstanding.size
+  }
+}

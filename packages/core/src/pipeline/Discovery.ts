@@ -1,0 +1,370 @@
+/**
+ * Discovery: find the Aurora instances this replica holds leases for, find the log files that changed, download
+ * what is new, cut it into blocks of whole records, publish them, and move the cursors.
+ *
+ * Where a cursor may move depends on the mode: right after the bus acknowledged the blocks when the bus is
+ * durable (Kafka), or only once the sink accepted them when the bus lives in this process (`commit: "afterSink"`:
+ * the blocks then carry their cursor and the processor moves it). Discovery keeps its own working cursors ahead of
+ * the stored ones, and reloads them from the store whenever it (re)gains a lease.
+ */
+import { formatOfFile, type LogFormat } from "@aurora-logs/parsers"
+import { Clock, Effect, Stream } from "effect"
+import type { Block } from "../domain/Block.ts"
+import { type Cursor, initialCursor } from "../domain/Cursor.ts"
+import type { Instance } from "../domain/Instance.ts"
+import { fileKey, type LogFileInfo } from "../domain/LogFile.ts"
+import { LogBus } from "../bus/LogBus.ts"
+import { RdsLogs } from "../rds/RdsLogs.ts"
+import { markerAt } from "../rds/SimulatedFleet.ts"
+import { Cursors } from "../state/Cursors.ts"
+import { type Lease, Leases } from "../state/Leases.ts"
+import { leaseLost } from "../state/StateError.ts"
+import { closedFiles, renamedFrom } from "./FileSeries.ts"
+import { type FrameLimits, frame } from "./Framer.ts"
+import { CurrentPipelineStats } from "./PipelineStats.ts"
+import { retryWhileRetryable } from "./RetryForever.ts"
+
+/** Where reading starts in a file never seen before. */
+export type StartAt =
+  | { readonly _tag: "beginning" }
+  | { readonly _tag: "now" }
+  | { readonly _tag: "since"; readonly ms: number }
+
+export interface DiscoveryOptions {
+  /** This replica's name in the lease table. */
+  readonly owner: string
+  readonly scanIntervalMs: number
+  readonly leaseTtlMs: number
+  readonly limits: FrameLimits
+  /** A carried tail is published as a complete record once its file stayed quiet this long. */
+  readonly flushAfterMs: number
+  readonly startAt: StartAt
+  readonly commit: "afterPublish" | "afterSink"
+  /** Instances scanned at once. */
+  readonly concurrency: number
+  /** Bytes read from one file in one scan before the others get their turn. */
+  readonly maxBytesPerFileScan: number
+  /** Take every instance (one-process modes) instead of a fair share of the live replicas. */
+  readonly takeAll: boolean
+}
+
+const fallbackFormat = (instance: Instance): LogFormat => (instance.engine === "postgres" ? "postgres" : "mysql-error")
+
+/** The working state of one replica: leases held and cursors ahead of the stored ones. */
+export class DiscoveryState {
+  readonly leases = new Map<string, Lease>()
+  /** Working cursors per instance, keyed by `fileKey` (file identity and generation). */
+  readonly cursors = new Map<string, Map<string, Cursor>>()
+  /** The lease version the working cursors of an instance were loaded under. */
+  readonly loadedUnder = new Map<string, number>()
+}
+
+export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptions) {
+  const rds = yield* RdsLogs
+  const bus = yield* LogBus
+  const cursorStore = yield* Cursors
+  const leases = yield* Leases
+  const stats = yield* CurrentPipelineStats
+  const state = new DiscoveryState()
+
+  const retry = <A, E extends { readonly isRetryable: boolean }, R>(effect: Effect.Effect<A, E, R>) =>
+    retryWhileRetryable(effect, { backoff: { initialMs: 500, maxMs: 30_000 } })
+
+  /** Takes this replica's share of the instances and lets go of the rest. */
+  const balance = Effect.fnUntraced(function*(instances: ReadonlyArray<Instance>) {
+    const now = yield* Clock.currentTimeMillis
+    const all = yield* retry(leases.list)
+    const owners = new Set(all.filter((l) => l.expiresAt > now).map((l) => l.owner))
+    owners.add(options.owner)
+    const share = options.takeAll ? instances.length : Math.ceil(instances.length / owners.size)
+    const listed = new Set(instances.map((i) => i.id))
+    for (const [id, lease] of state.leases) {
+      if (!listed.has(id)) {
+        state.leases.delete(id)
+        yield* Effect.ignore(leases.release(lease))
+      }
+    }
+    for (const instance of instances) {
+      if (state.leases.size >= share) break
+      if (state.leases.has(instance.id)) continue
+      const lease = yield* retry(leases.acquire(instance.id, options.owner, options.leaseTtlMs))
+      if (lease !== undefined) state.leases.set(instance.id, lease)
+    }
+    let surplus = state.leases.size - share
+    for (const [id, lease] of state.leases) {
+      if (surplus-- <= 0) break
+      state.leases.delete(id)
+      yield* Effect.ignore(leases.release(lease))
+    }
+  })
+
+  /** Renews every held lease; a lease that was lost is dropped with its working cursors. */
+  const heartbeat = Effect.gen(function*() {
+    for (const [id, lease] of Array.from(state.leases)) {
+      const renewed = yield* Effect.result(leases.renew(lease, options.leaseTtlMs))
+      if (renewed._tag === "Success") state.leases.set(id, renewed.success)
+      else if (!renewed.failure.isRetryable) {
+        state.leases.delete(id)
+        state.cursors.delete(id)
+        state.loadedUnder.delete(id)
+      }
+    }
+  })
+
+  const workingCursors = Effect.fnUntraced(function*(instance: string, lease: Lease) {
+    let working = state.cursors.get(instance)
+    if (working === undefined || state.loadedUnder.get(instance) !== lease.version) {
+      working = new Map()
+      for (const c of yield* retry(cursorStore.list(instance))) working.set(fileKey(c), c)
+      state.cursors.set(instance, working)
+      state.loadedUnder.set(instance, lease.version)
+    }
+    return working
+  })
+
+  /** Publishes framed blocks and moves (or hands over) the cursor; refuses once the lease deadline passed. */
+  const deliver = Effect.fnUntraced(function*(
+    instance: Instance,
+    lease: Lease,
+    before: Cursor,
+    after: Cursor,
+    framed: ReturnType<typeof frame>,
+    format: LogFormat
+  ) {
+    const now = yield* Clock.currentTimeMillis
+    const held = state.leases.get(instance.id)
+    if (held === undefined || held.version !== lease.version || now >= held.expiresAt) {
+      return yield* leaseLost(instance.id)
+    }
+    const blocks: Array<Block> = framed.blocks.map((b, i) => ({
+      instance: before.instance,
+      file: before.file,
+      generation: before.generation,
+      source: instance,
+      format,
+      offset: b.offset,
+      data: b.data,
+      partial: b.partial,
+      fence: lease.version,
+      ...(options.commit === "afterSink" && i === framed.blocks.length - 1 ? { cursorAfter: after } : {})
+    }))
+    if (blocks.length > 0) {
+      yield* retry(bus.publish(blocks))
+      stats.blocksPublished += blocks.length
+    }
+    if (options.commit === "afterPublish") yield* retry(cursorStore.put(lease, after))
+  })
+
+  const tailFile = Effect.fnUntraced(function*(
+    instance: Instance,
+    lease: Lease,
+    working: Map<string, Cursor>,
+    key: string,
+    file: LogFileInfo,
+    closed: boolean
+  ) {
+    let cursor = working.get(key)!
+    const format = formatOfFile(cursor.file) ?? fallbackFormat(instance)
+    const publish = (data: Uint8Array, flush: boolean, next: Omit<Partial<Cursor>, "carry">) =>
+      Effect.gen(function*() {
+        const framed = frame(format, cursor.carry, cursor.offset - cursor.carry.length, data, flush, options.limits)
+        const now = yield* Clock.currentTimeMillis
+        const after: Cursor = {
+          ...cursor,
+          ...next,
+          offset: cursor.offset + data.length,
+          carry: framed.carry,
+          size: file.size,
+          lastWritten: file.lastWritten,
+          lastDataAt: data.length > 0 ? now : cursor.lastDataAt
+        }
+        if (framed.blocks.length > 0 || options.commit === "afterPublish") {
+          yield* deliver(instance, lease, cursor, after, framed, format)
+        }
+        cursor = after
+        working.set(key, cursor)
+        stats.bytesDownloaded += data.length
+      })
+
+    let budget = options.maxBytesPerFileScan
+    if (closed) {
+      if (cursor.offset < file.size) {
+        yield* rds.downloadComplete(instance.id, cursor.readName, cursor.offset).pipe(
+          Stream.takeWhile(() => budget > 0),
+          Stream.runForEach((chunk) => {
+            budget -= chunk.length
+            return publish(chunk, false, {})
+          })
+        )
+      }
+    } else {
+      while (cursor.offset < file.size && budget > 0) {
+        const portion = yield* retry(rds.downloadPortion(instance.id, cursor.readName, cursor.marker))
+        if (portion.data.length === 0) break
+        budget -= portion.data.length
+        yield* publish(portion.data, false, { marker: portion.marker })
+        if (!portion.pending) break
+      }
+    }
+    stats.lastWrittenSeen.set(fileKey(cursor), file.lastWritten)
+    const now = yield* Clock.currentTimeMillis
+    const readAll = cursor.offset >= file.size
+    if (readAll && closed) {
+      yield* publish(new Uint8Array(0), true, { done: true })
+    } else if (cursor.carry.length > 0 && now - cursor.lastDataAt >= options.flushAfterMs) {
+      yield* publish(new Uint8Array(0), true, {})
+    }
+  })
+
+  const newCursor = (instance: string, name: string, file: LogFileInfo, generation: number, now: number): Cursor => {
+    const fresh = initialCursor({ instance, file: name, generation }, { size: file.size, lastWritten: file.lastWritten, now })
+    const start = options.startAt
+    if (generation > 0 || start._tag === "beginning") return fresh
+    if (start._tag === "since" && file.lastWritten >= now - start.ms) return fresh
+    // Only what is written from now on: everything already in the file counts as read.
+    return { ...fresh, offset: file.size, marker: markerAt(file.size) }
+  }
+
+  /**
+   * Gives each listed file its cursor. The highest generation of a name owns the file of that name; a file renamed
+   * away from an active name is claimed by the generation it held (an older generation still reading under the
+   * active name, or the owner itself when the rename is new, whose name then starts a new generation). The rules
+   * look only at the listing and the stored cursors, so a restart after a crash at any point claims the same way.
+   */
+  const claim = Effect.fnUntraced(function*(
+    instance: string,
+    lease: Lease,
+    working: Map<string, Cursor>,
+    files: ReadonlyArray<LogFileInfo>,
+    now: number
+  ) {
+    const owners = new Map<string, string>()
+    const orphans: Array<string> = []
+    for (const [key, c] of working) {
+      const held = owners.get(c.readName)
+      if (held === undefined) owners.set(c.readName, key)
+      else if (working.get(held)!.generation < c.generation) {
+        orphans.push(held)
+        owners.set(c.readName, key)
+      } else orphans.push(key)
+    }
+    const created: Array<Cursor> = []
+    const adopt = (key: string, to: LogFileInfo) => {
+      const c = working.get(key)!
+      working.set(key, { ...c, readName: to.name })
+      owners.set(to.name, key)
+    }
+    const fits = (c: Cursor, f: LogFileInfo) => f.size >= c.offset && f.lastWritten >= c.lastWritten
+    const renamed = files.filter((f) => renamedFrom(f.name) !== undefined && !owners.has(f.name))
+    for (const key of orphans) {
+      const c = working.get(key)!
+      const found = renamed.find((f) => !owners.has(f.name) && renamedFrom(f.name) === c.file && fits(c, f))
+      if (found !== undefined) adopt(key, found)
+    }
+    const listed = new Map(files.map((f) => [f.name, f] as const))
+    for (const f of renamed) {
+      if (owners.has(f.name)) continue
+      const active = renamedFrom(f.name)!
+      const ownerKey = owners.get(active)
+      const owner = ownerKey === undefined ? undefined : working.get(ownerKey)
+      if (owner !== undefined && owner.file === active && !owner.done && fits(owner, f)) {
+        adopt(ownerKey!, f)
+        const activeFile = listed.get(active)
+        owners.delete(active)
+        if (activeFile !== undefined) {
+          const next = newCursor(instance, active, activeFile, owner.generation + 1, now)
+          working.set(fileKey(next), next)
+          owners.set(active, fileKey(next))
+          created.push(next)
+        }
+      }
+    }
+    for (const f of files) {
+      if (owners.has(f.name)) continue
+      const fresh = newCursor(instance, f.name, f, 0, now)
+      working.set(fileKey(fresh), fresh)
+      owners.set(f.name, fileKey(fresh))
+      created.push(fresh)
+    }
+    // A new cursor is stored at once: it is a starting position, safe in every mode, and it lets a restart tell
+    // a new generation from a rename it already saw.
+    for (const c of created) yield* retry(cursorStore.put(lease, c))
+    return owners
+  })
+
+  const scanInstance = Effect.fnUntraced(function*(instance: Instance, lease: Lease) {
+    const files = yield* retry(rds.listFiles(instance.id)).pipe(
+      Effect.catchTag("RdsError", (e) => e.reason._tag === "InstanceNotFound" ? Effect.succeed([]) : Effect.fail(e))
+    )
+    const working = yield* workingCursors(instance.id, lease)
+    const now = yield* Clock.currentTimeMillis
+    const owners = yield* claim(instance.id, lease, working, files, now)
+    const closed = closedFiles(files.map((f) => f.name))
+
+    // Older generations first: a renamed file before the active name it came from.
+    const order = (f: LogFileInfo) => {
+      const from = renamedFrom(f.name)
+      return from === undefined ? `${f.name}\u0001` : `${from}\u0000${f.name}`
+    }
+    for (const file of [...files].sort((a, b) => (order(a) < order(b) ? -1 : 1))) {
+      const key = owners.get(file.name)!
+      let cursor = working.get(key)!
+      if (file.size < cursor.offset) {
+        // Shrunk in place with no renamed copy: a new generation; what the old one still held is gone.
+        yield* reportGap(instance.id, cursor, cursor.size - cursor.offset)
+        working.delete(key)
+        cursor = newCursor(instance.id, cursor.file, file, cursor.generation + 1, now)
+        working.set(fileKey(cursor), cursor)
+        yield* retry(cursorStore.put(lease, cursor))
+        owners.set(file.name, fileKey(cursor))
+      }
+      if (cursor.done) continue
+      yield* tailFile(instance, lease, working, fileKey(cursor), file, closed.has(file.name))
+    }
+
+    // Cursors whose file is gone: retention took it, or its renamed copy never showed. What was not read is a gap.
+    const claimed = new Set(owners.values())
+    for (const [key, cursor] of Array.from(working)) {
+      if (claimed.has(key)) continue
+      working.delete(key)
+      if (!cursor.done && cursor.size > cursor.offset) yield* reportGap(instance.id, cursor, cursor.size - cursor.offset)
+      yield* Effect.ignore(cursorStore.remove(lease, cursor))
+    }
+    stats.filesTailed = Array.from(state.cursors.values()).reduce((n, m) => n + m.size, 0)
+  })
+
+  const reportGap = (instance: string, cursor: Cursor, bytes: number) =>
+    Effect.sync(() => {
+      stats.gaps++
+      stats.bytesLost += bytes
+    }).pipe(Effect.andThen(Effect.logWarning(`gap: ${bytes} bytes of ${instance}/${cursor.file} expired or were replaced before they were read`)))
+
+  /** One pass over the fleet: leases, then every held instance. */
+  const scanOnce = Effect.gen(function*() {
+    const instances = yield* retry(rds.listInstances)
+    stats.instances = instances.length
+    yield* balance(instances)
+    const byId = new Map(instances.map((i) => [i.id, i] as const))
+    yield* Effect.forEach(
+      Array.from(state.leases),
+      ([id, lease]) =>
+        scanInstance(byId.get(id)!, lease).pipe(
+          Effect.catchTag("StateError", (e) =>
+            e.isRetryable ? Effect.fail(e) : Effect.sync(() => {
+              state.leases.delete(id)
+              state.cursors.delete(id)
+            }).pipe(Effect.andThen(Effect.logWarning(`stopped tailing ${id}: ${e.message}`)))),
+          Effect.catchTag("RdsError", (e) => Effect.logWarning(`scan of ${id} failed: ${e.message}`))
+        ),
+      { concurrency: options.concurrency, discard: true }
+    )
+    stats.lastScanAt = yield* Clock.currentTimeMillis
+  })
+
+  const run = Effect.gen(function*() {
+    yield* Effect.forkScoped(Effect.forever(Effect.andThen(Effect.sleep(Math.max(1, Math.floor(options.leaseTtlMs / 3))), heartbeat)))
+    return yield* Effect.forever(Effect.andThen(scanOnce, Effect.sleep(options.scanIntervalMs)))
+  })
+
+  return { scanOnce, run, state }
+})

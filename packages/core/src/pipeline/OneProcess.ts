@@ -1,0 +1,25 @@
+/**
+ * The one-process pipeline (`demo`, `run`): discovery and processing side by side around a bus that lives and
+ * dies with the process, so cursors move only after the sink accepted everything before them.
+ */
+import { Effect, Layer } from "effect"
+import { LogBus } from "../bus/LogBus.ts"
+import { type DiscoveryOptions, makeDiscovery } from "./Discovery.ts"
+import { type ProcessorOptions, runProcessor } from "./Processor.ts"
+
+export interface OneProcessOptions {
+  readonly discovery: Omit<DiscoveryOptions, "commit" | "takeAll">
+  readonly processor: Omit<ProcessorOptions, "commitCursors">
+  /** Bytes published but not yet shipped before discovery waits (memory bound). */
+  readonly maxBacklogBytes: number
+}
+
+/** Runs until interrupted. */
+export const runOneProcess = (options: OneProcessOptions) =>
+  Effect.gen(function*() {
+    const discovery = yield* makeDiscovery({ ...options.discovery, commit: "afterSink", takeAll: true })
+    yield* Effect.forkScoped(runProcessor({ ...options.processor, commitCursors: true }))
+    return yield* discovery.run
+  }).pipe(Effect.scoped, Effect.provide(LogBus.layerMemory({ partitions: 8, maxBacklogBytes: options.maxBacklogBytes })))
+
+export const oneProcessLayer = (options: OneProcessOptions) => Layer.effectDiscard(Effect.forkScoped(runOneProcess(options)))

@@ -1,0 +1,151 @@
+/**
+ * Processing: consume blocks from the bus, parse and enrich their records, batch them by records, bytes and time,
+ * ship each batch, and only then commit: the bus offsets (per partition, the highest contiguous shipped offset)
+ * and, in the one-process modes where the bus dies with the process, the cursors the blocks carry.
+ */
+import { Effect, Schedule, Sink, Stream } from "effect"
+import type { BusMessage } from "../bus/LogBus.ts"
+import { LogBus } from "../bus/LogBus.ts"
+import { fileKey } from "../domain/LogFile.ts"
+import type { Cursor } from "../domain/Cursor.ts"
+import type { LogRecord } from "../domain/LogRecord.ts"
+import { DeadLetters, type DeadLetter } from "../sink/DeadLetters.ts"
+import { LogSink } from "../sink/LogSink.ts"
+import { makeStreamNamer } from "../sink/StreamName.ts"
+import { Cursors } from "../state/Cursors.ts"
+import { AckTracker } from "./AckTracker.ts"
+import { CurrentPipelineStats } from "./PipelineStats.ts"
+import { type DecoderOptions, RecordDecoder } from "./RecordDecoder.ts"
+import { type Backoff, DEFAULT_BACKOFF, retryWhileRetryable } from "./RetryForever.ts"
+
+export interface ProcessorOptions {
+  readonly group: string
+  readonly batchRecords: number
+  readonly batchBytes: number
+  readonly batchWaitMs: number
+  readonly decoder: DecoderOptions
+  /** One-process modes: move each block's cursor once the sink accepted everything up to it. */
+  readonly commitCursors: boolean
+  readonly streamTemplate?: string
+  readonly backoff?: Backoff
+}
+
+/** One element of the batching stream: a record, or the end of a message's reading. */
+interface Item {
+  readonly record: LogRecord | undefined
+  readonly bytes: number
+  readonly sources: ReadonlyArray<BusMessage>
+}
+
+class Batch {
+  readonly items: Array<Item> = []
+  records = 0
+  bytes = 0
+  add(item: Item): Batch {
+    this.items.push(item)
+    if (item.record !== undefined) {
+      this.records++
+      this.bytes += item.bytes
+    }
+    return this
+  }
+}
+
+/** Runs until interrupted (or the bus fails for good). */
+export const runProcessor = Effect.fn("Processor.run")(function*(options: ProcessorOptions) {
+  const bus = yield* LogBus
+  const sink = yield* LogSink
+  const deadLetters = yield* DeadLetters
+  const cursors = options.commitCursors ? yield* Cursors : undefined
+  const stats = yield* CurrentPipelineStats
+  const streamOf = makeStreamNamer(options.streamTemplate)
+  const consumer = yield* bus.consumer(options.group)
+  const decoder = new RecordDecoder(options.decoder)
+  const acks = new AckTracker()
+
+  const decode = (messages: ReadonlyArray<BusMessage>): Array<Item> => {
+    const items: Array<Item> = []
+    for (const message of messages) {
+      acks.track(message)
+      for (const decoded of decoder.decode(message)) {
+        // Earlier partial messages hand their reading reference over to the record; this message gains one.
+        if (decoded.sources.includes(message)) acks.retain(message)
+        items.push(decoded)
+      }
+      if (!message.block.partial) items.push({ record: undefined, bytes: 0, sources: [message] })
+    }
+    return items
+  }
+
+  const moveCursors = (completed: ReadonlyArray<BusMessage>) =>
+    Effect.gen(function*() {
+      if (cursors === undefined) return
+      const latest = new Map<string, { cursor: Cursor; fence: number }>()
+      for (const m of completed) {
+        if (m.block.cursorAfter !== undefined) latest.set(fileKey(m.block), { cursor: m.block.cursorAfter, fence: m.block.fence })
+      }
+      for (const { cursor, fence } of latest.values()) {
+        yield* cursors.put({ instance: cursor.instance, owner: "processor", version: fence, expiresAt: 0 }, cursor).pipe(
+          Effect.catchTag("StateError", (e) =>
+            e.isRetryable
+              ? Effect.fail(e)
+              : Effect.logWarning(`cursor of ${cursor.instance}/${cursor.file} not moved: ${e.message}`))
+        )
+      }
+    })
+
+  const shipBatch = Effect.fnUntraced(function*(batch: Batch) {
+    const records: Array<LogRecord> = []
+    for (const item of batch.items) if (item.record !== undefined) records.push(item.record)
+    if (records.length > 0) {
+      const letters: Array<DeadLetter> = []
+      const result = yield* retryWhileRetryable(sink.ship(records), {
+        backoff: options.backoff ?? DEFAULT_BACKOFF,
+        waitHint: (e) => (e.reason._tag === "SinkUnavailable" ? e.reason.retryAfterMs : undefined),
+        onRetry: (e, attempt, delay) =>
+          Effect.sync(() => stats.shipFailures++).pipe(
+            Effect.andThen(attempt % 10 === 0 ? Effect.logWarning(`sink failed (${e.message}); retrying in ${delay} ms`) : Effect.void)
+          )
+      }).pipe(
+        Effect.catchTag("SinkError", (e) => {
+          const now = Date.now()
+          for (const record of records) letters.push({ reason: e.message, record, at: now })
+          return Effect.succeed({ rejected: [] })
+        })
+      )
+      const now = Date.now()
+      for (const r of result.rejected) letters.push({ reason: r.reason, record: r.record, at: now })
+      if (letters.length > 0) {
+        yield* retryWhileRetryable(deadLetters.write(letters))
+        stats.deadLettered += letters.length
+        yield* Effect.logWarning(`${letters.length} records sent to the dead-letter path: ${letters[0].reason}`)
+      }
+      stats.recordsShipped += records.length
+      stats.bytesShipped += batch.bytes
+      stats.batchesShipped++
+      stats.lastShipAt = now
+      for (const record of records) {
+        if (record.parse_error !== undefined) stats.unparsed++
+        const stream = streamOf(record)
+        stats.byStream.set(stream, (stats.byStream.get(stream) ?? 0) + 1)
+      }
+    }
+    for (const item of batch.items) for (const source of item.sources) acks.release(source)
+    const { completed, positions } = acks.advance()
+    // Cursors first: a crash between the two re-delivers (duplicates), the other order could lose.
+    yield* moveCursors(completed)
+    if (positions.size > 0) yield* consumer.commit(positions)
+  })
+
+  return yield* consumer.messages.pipe(
+    // One decode per arriving chunk; a chunk may yield no item (a record still waiting for its continuation).
+    Stream.mapArray((messages) => [decode(messages)] as const),
+    Stream.flattenIterable,
+    Stream.aggregateWithin(
+      Sink.reduceWhile(() => new Batch(), (b) => b.records < options.batchRecords && b.bytes < options.batchBytes, (b, item: Item) => b.add(item)),
+      Schedule.spaced(options.batchWaitMs)
+    ),
+    Stream.mapEffect(shipBatch),
+    Stream.runDrain
+  )
+})

@@ -1,0 +1,155 @@
+/**
+ * Turns bus messages back into records: reassembles records that travelled as partial blocks, splits blocks at
+ * record starts, parses and enriches each record. Every record names the messages it came from, so a message is
+ * acknowledged only once all its records were shipped. Plain code per message: this is the processor's hot path.
+ */
+import { type LogFormat, logTypeOf, makeParser, type ParseOptions, type Parser, recordStarts } from "@aurora-logs/parsers"
+import type { BusMessage } from "../bus/LogBus.ts"
+import { fileKey, recordId } from "../domain/LogFile.ts"
+import type { LogRecord } from "../domain/LogRecord.ts"
+
+export interface DecodedRecord {
+  readonly record: LogRecord
+  /** UTF-8 bytes of the record's text in the log file. */
+  readonly bytes: number
+  readonly sources: ReadonlyArray<BusMessage>
+}
+
+interface Pending {
+  readonly offset: number
+  end: number
+  readonly parts: Array<Uint8Array>
+  readonly sources: Array<BusMessage>
+  truncated: boolean
+}
+
+export interface DecoderOptions extends ParseOptions {
+  /** A record reassembled from partial blocks is cut at this size and flagged `truncated`. */
+  readonly maxRecordBytes: number
+}
+
+export class RecordDecoder {
+  private readonly parsers = new Map<LogFormat, Parser>()
+  private readonly pending = new Map<string, Pending>()
+  private readonly options: DecoderOptions
+  constructor(options: DecoderOptions) {
+    this.options = options
+  }
+
+  decode(message: BusMessage): Array<DecodedRecord> {
+    const block = message.block
+    const key = fileKey(block)
+    const out: Array<DecodedRecord> = []
+    let data = block.data
+    let base = block.offset
+    let sources: Array<BusMessage> = [message]
+    let truncated = false
+    const held = this.pending.get(key)
+    if (held !== undefined) {
+      this.pending.delete(key)
+      if (held.end === block.offset) {
+        held.parts.push(block.data)
+        held.sources.push(message)
+        data = joinParts(held.parts)
+        base = held.offset
+        sources = held.sources
+        truncated = held.truncated
+      } else {
+        // The rest of the held record never came (the file rotated away or expired): ship what there is.
+        this.emit(message, joinParts(held.parts), held.offset, held.sources, held.truncated, out, "incomplete record: its continuation is missing")
+      }
+    }
+    const starts = recordStarts(block.format, data, 0, data.length, this.options)
+    let from = 0
+    let k = 0
+    while (k < starts.length && starts[k] <= 0) k++
+    for (; k < starts.length; k++) {
+      this.emitSlice(message, data, from, starts[k], base, sources, truncated, out)
+      sources = [message]
+      truncated = false
+      from = starts[k]
+    }
+    if (block.partial) {
+      const tail = data.subarray(from)
+      const keep = Math.min(tail.length, Math.max(0, this.options.maxRecordBytes))
+      this.pending.set(key, {
+        offset: base + from,
+        end: block.offset + block.data.length,
+        parts: [tail.slice(0, keep)],
+        sources,
+        truncated: truncated || keep < tail.length
+      })
+    } else {
+      this.emitSlice(message, data, from, data.length, base, sources, truncated, out)
+    }
+    return out
+  }
+
+  /** Records of a file still waiting for their continuation (their messages are not acknowledged yet). */
+  get pendingRecords(): number {
+    return this.pending.size
+  }
+
+  private emitSlice(
+    message: BusMessage,
+    data: Uint8Array,
+    from: number,
+    to: number,
+    base: number,
+    sources: ReadonlyArray<BusMessage>,
+    truncated: boolean,
+    out: Array<DecodedRecord>
+  ): void {
+    if (to <= from) return
+    this.emit(message, data.subarray(from, to), base + from, sources, truncated, out, undefined)
+  }
+
+  private emit(
+    message: BusMessage,
+    bytes: Uint8Array,
+    offset: number,
+    sources: ReadonlyArray<BusMessage>,
+    truncated: boolean,
+    out: Array<DecodedRecord>,
+    problem: string | undefined
+  ): void {
+    const block = message.block
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8")
+    const record = this.parserOf(block.format).parse(text) as LogRecord
+    if (problem !== undefined) record.parse_error = record.parse_error === undefined ? problem : `${problem}; ${record.parse_error}`
+    if (truncated) record.truncated = true
+    record.record_id = recordId(block, offset)
+    record.engine = block.source.engine
+    record.log_type = logTypeOf(block.format)
+    record.cluster = block.source.cluster
+    record.instance = block.instance
+    record.role = block.source.role
+    record.region = block.source.region
+    record.file = block.file
+    record.generation = block.generation
+    record.offset = offset
+    out.push({ record, bytes: bytes.length, sources })
+  }
+
+  private parserOf(format: LogFormat): Parser {
+    let parser = this.parsers.get(format)
+    if (parser === undefined) {
+      parser = makeParser(format, this.options)
+      this.parsers.set(format, parser)
+    }
+    return parser
+  }
+}
+
+const joinParts = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
+  if (parts.length === 1) return parts[0]
+  let length = 0
+  for (const p of parts) length += p.length
+  const out = new Uint8Array(length)
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
+}

@@ -1,0 +1,66 @@
+/**
+ * The delivery guarantees as assertions over what was written and what the sink accepted: every token shipped,
+ * in order per stream of writes, never under two record ids, and duplicates only among records in flight at a crash.
+ */
+import type { Cursor } from "../../domain/Cursor.ts"
+import { publishedUpTo } from "../../domain/Cursor.ts"
+import { fileKey } from "../../domain/LogFile.ts"
+import type { LogRecord } from "../../domain/LogRecord.ts"
+
+export interface Written {
+  readonly token: string
+  /** Which series of files the record was written to. */
+  readonly stream: number
+}
+
+/** Records already shipped at a crash whose cursor had not moved past them: they may be shipped again. */
+export const inFlightAtCrash = (shipped: ReadonlyArray<LogRecord>, committed: ReadonlyArray<Cursor>): Array<string> => {
+  const upTo = new Map(committed.map((c) => [fileKey(c), publishedUpTo(c)] as const))
+  const out: Array<string> = []
+  for (const r of shipped) {
+    const position = upTo.get(fileKey({ instance: r.instance, file: r.file, generation: r.generation }))
+    if (position === undefined || r.offset >= position) out.push(r.record_id)
+  }
+  return out
+}
+
+export const checkDelivery = (
+  written: ReadonlyArray<Written>,
+  shipped: ReadonlyArray<LogRecord>,
+  inFlight: ReadonlySet<string>,
+  tokensOf: (record: LogRecord) => ReadonlyArray<string>
+): void => {
+  const idOfToken = new Map<string, string>()
+  const firstSeen = new Map<string, number>()
+  const copies = new Map<string, number>()
+  shipped.forEach((record, index) => {
+    copies.set(record.record_id, (copies.get(record.record_id) ?? 0) + 1)
+    for (const token of tokensOf(record)) {
+      const id = idOfToken.get(token)
+      if (id !== undefined && id !== record.record_id) {
+        throw new Error(`token ${token} shipped under two record ids: ${id} and ${record.record_id}`)
+      }
+      idOfToken.set(token, record.record_id)
+      if (!firstSeen.has(token)) firstSeen.set(token, index)
+    }
+  })
+  const missing = written.filter((w) => !idOfToken.has(w.token))
+  if (missing.length > 0) throw new Error(`${missing.length} of ${written.length} records never shipped, e.g. ${missing.slice(0, 3).map((m) => m.token).join(", ")}`)
+  for (const [id, n] of copies) {
+    if (n > 1 && !inFlight.has(id)) throw new Error(`record ${id} shipped ${n} times but was not in flight at any crash`)
+  }
+  // Order per file: tokens that landed in the same file generation ship in the order they were written.
+  const recordOf = new Map<string, LogRecord>()
+  for (const r of shipped) recordOf.set(r.record_id, r)
+  const lastIndex = new Map<string, { token: string; at: number }>()
+  for (const w of written) {
+    const at = firstSeen.get(w.token)!
+    const r = recordOf.get(idOfToken.get(w.token)!)!
+    const file = `${w.stream}|${fileKey({ instance: r.instance, file: r.file, generation: r.generation })}`
+    const previous = lastIndex.get(file)
+    if (previous !== undefined && at < previous.at) {
+      throw new Error(`order broken in ${file}: ${w.token} shipped before ${previous.token}`)
+    }
+    lastIndex.set(file, { token: w.token, at })
+  }
+}

@@ -1,0 +1,2 @@
+export * from "./fleet/DemoWorkload.ts"
+export * from "./fleet/FleetDirectory.ts"
