@@ -16,7 +16,8 @@ const findNode24 = () => {
   for (const start of [here, process.cwd()]) {
     for (let dir = resolve(start); !seen.has(dir); dir = dirname(dir)) {
       seen.add(dir)
-      for (const candidate of [join(dir, "node_modules", ".bin", "node"), join(dir, "node_modules", "node", "bin", "node")]) {
+      // The binary itself first: node_modules/.bin/node is a shell wrapper that would stand between us and Node.
+      for (const candidate of [join(dir, "node_modules", "node", "bin", "node"), join(dir, "node_modules", ".bin", "node")]) {
         if (!existsSync(candidate)) continue
         const probe = spawnSync(candidate, ["--version"], { encoding: "utf8" })
         if (probe.status === 0 && major(probe.stdout.trim()) >= 24) return candidate

@@ -17,7 +17,7 @@ export class DemoProgress {
     this.lastAt = now
   }
 
-  line(now: number, backlogBytes: number): string {
+  line(now: number): string {
     const s = this.stats
     const rate = ((s.recordsShipped - this.lastRecords) * 1000) / Math.max(1, now - this.lastAt)
     this.lastRecords = s.recordsShipped
@@ -25,7 +25,7 @@ export class DemoProgress {
     const streams = Array.from(s.byStream).sort().map(([k, v]) => `${k.replace(/^aurora_/, "")} ${n(v)}`).join(", ")
     return `[${Math.round((now - this.startedAt) / 1000)}s] instances ${s.instances} · files ${s.filesTailed} · ` +
       `${n(rate)} records/s · shipped ${n(s.recordsShipped)} (${streams || "-"}) · downloaded ${kib(s.bytesDownloaded)} · ` +
-      `not yet shipped ${kib(backlogBytes)}${s.shipFailures > 0 ? ` · sink retries ${n(s.shipFailures)}` : ""}`
+      `unread ${kib(s.unreadBytes)} · blocks in flight ${n(Math.max(0, s.blocksPublished - s.blocksCompleted))}${s.shipFailures > 0 ? ` · sink retries ${n(s.shipFailures)}` : ""}`
   }
 
   summary(now: number, where: string): string {

@@ -6,13 +6,11 @@
  */
 import * as NodePath from "node:path"
 import {
-  type Cursor,
   Cursors,
   CurrentPipelineStats,
   DeadLetters,
   Leases,
   PipelineStats,
-  publishedUpTo,
   RdsLogs,
   runOneProcess,
   type SimulatedFleet
@@ -38,26 +36,6 @@ const FLAGS = {
 export const DEMO_USAGE =
   "aurora-logs demo [--instances N] [--duration 30s] [--from-dir DIR] [--out DIR] [--data-dir DIR] [--rate X] [--quiet]"
 
-/** Bytes of the fleet's files that the sink has not accepted yet, by the stored (committed) cursors. */
-const unshipped = (fleet: SimulatedFleet) =>
-  Effect.gen(function*() {
-    const cursors = yield* Cursors
-    let total = 0
-    for (const instance of fleet.instances()) {
-      const latest = new Map<string, Cursor>()
-      for (const c of yield* cursors.list(instance.id)) {
-        const seen = latest.get(c.file)
-        if (seen === undefined || c.generation > seen.generation) latest.set(c.file, c)
-      }
-      for (const file of fleet.files(instance.id) ?? []) {
-        const c = latest.get(file.name)
-        if (c?.done === true) continue
-        total += Math.max(0, file.size - (c === undefined ? 0 : publishedUpTo(c)))
-      }
-    }
-    return total
-  })
-
 export const demoCommand = Effect.fn("demo")(function*(argv: ReadonlyArray<string>) {
   const flags = yield* Effect.try({ try: () => parseFlags("demo", argv, FLAGS), catch: (e) => e as UsageError })
   if (flags.positional.length > 0) return yield* new UsageError({ message: `demo: unexpected argument "${flags.positional[0]}"; usage: ${DEMO_USAGE}` })
@@ -80,7 +58,7 @@ export const demoCommand = Effect.fn("demo")(function*(argv: ReadonlyArray<strin
   if (fromDir !== undefined) {
     const served = yield* Effect.try({ try: () => fleetFromDir(fromDir, "local"), catch: (e) => e as UsageError })
     fleet = served.fleet
-    if (served.skipped.length > 0 && !quiet) yield* Effect.logInfo(`not log files, skipped: ${served.skipped.join(", ")}`)
+    if (served.skipped.length > 0 && !quiet) console.log(`skipped ${served.skipped.length} files whose names say no log type (e.g. ${served.skipped.slice(0, 3).join(", ")})`)
   } else {
     const directory = FleetDirectory.open(NodePath.join(dataDir, "fleet"))
     workload = new DemoWorkload(directory, { rotateEveryMs: 120_000, retentionMs: 30 * 60_000, rateScale: rate })
@@ -130,7 +108,7 @@ export const demoCommand = Effect.fn("demo")(function*(argv: ReadonlyArray<strin
       const tty = process.stdout.isTTY === true
       yield* Effect.forkScoped(Effect.forever(Effect.gen(function*() {
         yield* Effect.sleep(tty ? 1000 : 5000)
-        const line = progress.line(yield* Clock.currentTimeMillis, yield* unshipped(fleet))
+        const line = progress.line(yield* Clock.currentTimeMillis)
         process.stdout.write(tty ? `\r\x1b[K${line}` : `${line}\n`)
       })))
     }
@@ -146,8 +124,14 @@ export const demoCommand = Effect.fn("demo")(function*(argv: ReadonlyArray<strin
         } else if (fromDir === undefined) {
           return yield* Effect.never
         }
-        // Stop by ourselves once the sink accepted every byte the fleet holds.
-        while ((yield* unshipped(fleet)) > 0) yield* Effect.sleep(200)
+        // Stop by ourselves once the sink accepted every byte the fleet holds: idle over two scans in a row, so
+        // that a scan that began before the last write cannot fool us.
+        let idleSince = -1
+        while (idleSince === -1 || stats.scans < idleSince + 2 || !stats.idle) {
+          if (!stats.idle) idleSince = -1
+          else if (idleSince === -1) idleSince = stats.scans
+          yield* Effect.sleep(200)
+        }
         yield* finish
       }),
       () => finish

@@ -57,6 +57,8 @@ export class DiscoveryState {
   readonly cursors = new Map<string, Map<string, Cursor>>()
   /** The lease version the working cursors of an instance were loaded under. */
   readonly loadedUnder = new Map<string, number>()
+  /** Per instance, bytes not yet published at the end of its last scan. */
+  readonly unread = new Map<string, number>()
 }
 
 export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptions) {
@@ -330,6 +332,13 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
       if (!cursor.done && cursor.size > cursor.offset) yield* reportGap(instance.id, cursor, cursor.size - cursor.offset)
       yield* Effect.ignore(cursorStore.remove(lease, cursor))
     }
+    let unread = 0
+    const sizeOf = new Map(files.map((f) => [owners.get(f.name), f.size] as const))
+    for (const [key, cursor] of working) {
+      const size = sizeOf.get(key) ?? cursor.offset
+      unread += Math.max(0, size - cursor.offset) + (cursor.done ? 0 : cursor.carry.length)
+    }
+    state.unread.set(instance.id, unread)
     stats.filesTailed = Array.from(state.cursors.values()).reduce((n, m) => n + m.size, 0)
   })
 
@@ -358,6 +367,9 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
         ),
       { concurrency: options.concurrency, discard: true }
     )
+    for (const id of Array.from(state.unread.keys())) if (!state.leases.has(id)) state.unread.delete(id)
+    stats.unreadBytes = Array.from(state.unread.values()).reduce((a, b) => a + b, 0)
+    stats.scans++
     stats.lastScanAt = yield* Clock.currentTimeMillis
   })
 

@@ -15,6 +15,10 @@ export class PipelineStats {
   shipFailures = 0
   deadLettered = 0
   unparsed = 0
+  /** Blocks whose every record was shipped (and whose cursor could move). */
+  blocksCompleted = 0
+  /** At the end of the last scan: bytes listed but not read yet, plus carried bytes not yet published. */
+  unreadBytes = 0
   gaps = 0
   bytesLost = 0
   /** Records shipped per OpenObserve stream. */
@@ -24,6 +28,13 @@ export class PipelineStats {
   /** Epoch ms of the last shipped batch and the last completed scan: readiness looks at progress. */
   lastShipAt = 0
   lastScanAt = 0
+  /** Completed scans. */
+  scans = 0
+
+  /** Nothing listed is left to read and every published block was shipped. */
+  get idle(): boolean {
+    return this.scans > 0 && this.unreadBytes === 0 && this.blocksCompleted >= this.blocksPublished
+  }
 }
 
 export const CurrentPipelineStats = Context.Reference<PipelineStats>("aurora-logs/PipelineStats", {

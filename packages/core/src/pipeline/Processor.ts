@@ -132,6 +132,7 @@ export const runProcessor = Effect.fn("Processor.run")(function*(options: Proces
     }
     for (const item of batch.items) for (const source of item.sources) acks.release(source)
     const { completed, positions } = acks.advance()
+    stats.blocksCompleted += completed.length
     // Cursors first: a crash between the two re-delivers (duplicates), the other order could lose.
     yield* moveCursors(completed)
     if (positions.size > 0) yield* consumer.commit(positions)
