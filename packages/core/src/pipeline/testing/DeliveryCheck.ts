@@ -24,12 +24,33 @@ export const inFlightAtCrash = (shipped: ReadonlyArray<LogRecord>, committed: Re
   return out
 }
 
+/**
+ * Byte ranges of files that were in flight at some crash: a record starting inside one may have been shipped twice.
+ */
+export class InFlightWindows {
+  private readonly windows = new Map<string, Array<readonly [number, number]>>()
+  add(key: string, from: number, to: number = Number.POSITIVE_INFINITY): void {
+    let list = this.windows.get(key)
+    if (list === undefined) this.windows.set(key, (list = []))
+    list.push([from, to])
+  }
+  /** Everything after each stored cursor: what a restarted discovery will publish again. */
+  addAfterCursors(committed: ReadonlyArray<Cursor>): void {
+    for (const c of committed) this.add(fileKey(c), publishedUpTo(c))
+  }
+  covers(record: LogRecord): boolean {
+    const list = this.windows.get(fileKey({ instance: record.instance, file: record.file, generation: record.generation }))
+    return list !== undefined && list.some(([from, to]) => record.offset >= from && record.offset < to)
+  }
+}
+
 export const checkDelivery = (
   written: ReadonlyArray<Written>,
   shipped: ReadonlyArray<LogRecord>,
-  inFlight: ReadonlySet<string>,
+  inFlight: ReadonlySet<string> | InFlightWindows,
   tokensOf: (record: LogRecord) => ReadonlyArray<string>
 ): void => {
+  const wasInFlight = (r: LogRecord) => (inFlight instanceof InFlightWindows ? inFlight.covers(r) : inFlight.has(r.record_id))
   const idOfToken = new Map<string, string>()
   const firstSeen = new Map<string, number>()
   const copies = new Map<string, number>()
@@ -46,8 +67,9 @@ export const checkDelivery = (
   })
   const missing = written.filter((w) => !idOfToken.has(w.token))
   if (missing.length > 0) throw new Error(`${missing.length} of ${written.length} records never shipped, e.g. ${missing.slice(0, 3).map((m) => m.token).join(", ")}`)
-  for (const [id, n] of copies) {
-    if (n > 1 && !inFlight.has(id)) throw new Error(`record ${id} shipped ${n} times but was not in flight at any crash`)
+  for (const r of shipped) {
+    const n = copies.get(r.record_id)!
+    if (n > 1 && !wasInFlight(r)) throw new Error(`record ${r.record_id} shipped ${n} times but was not in flight at any crash`)
   }
   // Order per file: tokens that landed in the same file generation ship in the order they were written.
   const recordOf = new Map<string, LogRecord>()

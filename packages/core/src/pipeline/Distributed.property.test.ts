@@ -1,0 +1,161 @@
+/**
+ * Property: the distributed mode on in-memory layers. Two discovery replicas share the instances by leases and
+ * publish to a bus that outlives them; a processor consumes it. Either kind of process crashes at random moments
+ * (a crashed replica comes back under a new name, and its instances move once its leases expire), the sink fails
+ * for a while, files grow and rotate. Every written record is shipped, in order per file, and duplicates come
+ * only from work in flight at a crash: blocks published after the stored cursor, or messages not yet committed.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit, Fiber, Layer, Ref } from "effect"
+import { TestClock } from "effect/testing"
+import * as fc from "fast-check"
+import { fileKey } from "../domain/LogFile.ts"
+import type { LogRecord } from "../domain/LogRecord.ts"
+import { LogBus } from "../bus/LogBus.ts"
+import { MemoryBus } from "../bus/MemoryBus.ts"
+import { RdsLogs } from "../rds/RdsLogs.ts"
+import { DeadLetters, type DeadLetter } from "../sink/DeadLetters.ts"
+import { LogSink } from "../sink/LogSink.ts"
+import { SinkError, SinkUnavailable } from "../sink/SinkError.ts"
+import { Cursors } from "../state/Cursors.ts"
+import { Leases } from "../state/Leases.ts"
+import { tokensOf } from "../testing/SyntheticLogs.ts"
+import { makeDiscovery } from "./Discovery.ts"
+import { runProcessor } from "./Processor.ts"
+import { checkDelivery, InFlightWindows } from "./testing/DeliveryCheck.ts"
+import { fileSpecs, type FileSpec, rotateStep, type RotateStep, ScenarioFleet, writeStep, type WriteStep } from "./testing/ScenarioFleet.ts"
+
+type Step =
+  | WriteStep
+  | RotateStep
+  | { readonly _tag: "crashDiscovery"; readonly replica: number }
+  | { readonly _tag: "crashProcessor" }
+  | { readonly _tag: "sinkDown"; readonly down: boolean }
+  | { readonly _tag: "wait"; readonly ms: number }
+
+interface Scenario {
+  readonly files: ReadonlyArray<FileSpec>
+  readonly steps: ReadonlyArray<Step>
+  readonly portionBytes: number
+  readonly maxBlockBytes: number
+  readonly carryCap: number
+}
+
+const scenario: fc.Arbitrary<Scenario> = fc.record({
+  files: fileSpecs,
+  steps: fc.array(
+    fc.oneof(
+      { weight: 6, arbitrary: writeStep },
+      { weight: 1, arbitrary: rotateStep },
+      { weight: 1, arbitrary: fc.record({ _tag: fc.constant("crashDiscovery" as const), replica: fc.integer({ min: 0, max: 1 }) }) },
+      { weight: 1, arbitrary: fc.constant({ _tag: "crashProcessor" as const }) },
+      { weight: 1, arbitrary: fc.record({ _tag: fc.constant("sinkDown" as const), down: fc.boolean() }) },
+      { weight: 3, arbitrary: fc.record({ _tag: fc.constant("wait" as const), ms: fc.integer({ min: 10, max: 4000 }) }) }
+    ),
+    { minLength: 1, maxLength: 40 }
+  ),
+  portionBytes: fc.integer({ min: 64, max: 8192 }),
+  maxBlockBytes: fc.integer({ min: 256, max: 8192 }),
+  carryCap: fc.integer({ min: 128, max: 4096 })
+})
+
+const LEASE_TTL = 5000
+
+const runScenario = (s: Scenario) =>
+  Effect.gen(function*() {
+    const scenarioFleet = new ScenarioFleet(s.files)
+    const { fleet, instances, written } = scenarioFleet
+    const bus = new MemoryBus(4, 1 << 20)
+    const accepted = yield* Ref.make<ReadonlyArray<LogRecord>>([])
+    const letters = yield* Ref.make<ReadonlyArray<DeadLetter>>([])
+    const sinkDown = { on: false }
+    const inFlight = new InFlightWindows()
+    const services = yield* Layer.build(Layer.mergeAll(
+      RdsLogs.layerMemory(fleet, { portionBytes: s.portionBytes }),
+      LogBus.layerMemoryShared(bus),
+      LogSink.layerMemory(accepted, () => (sinkDown.on ? new SinkError({ reason: new SinkUnavailable({ message: "down" }) }) : undefined)),
+      DeadLetters.layerMemory(letters),
+      Cursors.layerMemory,
+      Leases.layerMemory
+    ))
+    const restarts = [0, 0]
+    const startDiscovery = (replica: number) =>
+      Effect.forkChild(Effect.gen(function*() {
+        const discovery = yield* makeDiscovery({
+          owner: `d${replica}-${restarts[replica]++}`,
+          scanIntervalMs: 500,
+          leaseTtlMs: LEASE_TTL,
+          limits: { maxBlockBytes: s.maxBlockBytes, carryCap: s.carryCap },
+          flushAfterMs: 2000,
+          startAt: { _tag: "beginning" },
+          concurrency: 2,
+          maxBytesPerFileScan: 64 * 1024,
+          commit: "afterPublish",
+          takeAll: false
+        })
+        return yield* discovery.run
+      }).pipe(Effect.scoped, Effect.provide(services)))
+    const startProcessor = () =>
+      Effect.forkChild(runProcessor({
+        group: "g",
+        batchRecords: 50,
+        batchBytes: 64 * 1024,
+        batchWaitMs: 100,
+        decoder: { maxRecordBytes: 1 << 20 },
+        backoff: { initialMs: 50, maxMs: 1000 },
+        commitCursors: false
+      }).pipe(Effect.scoped, Effect.provide(services)))
+    const storedCursors = Effect.gen(function*() {
+      const cursors = yield* Cursors
+      return (yield* Effect.forEach(instances, (i) => cursors.list(i.id))).flat()
+    }).pipe(Effect.provide(services))
+
+    const discoveries = [yield* startDiscovery(0), yield* startDiscovery(1)]
+    let processor = yield* startProcessor()
+    let now = 0
+    for (const step of s.steps) {
+      switch (step._tag) {
+        case "write":
+          scenarioFleet.write(step, now)
+          break
+        case "rotate":
+          scenarioFleet.rotate(step, now)
+          break
+        case "crashDiscovery":
+          yield* Fiber.interrupt(discoveries[step.replica])
+          inFlight.addAfterCursors(yield* storedCursors)
+          discoveries[step.replica] = yield* startDiscovery(step.replica)
+          break
+        case "crashProcessor":
+          yield* Fiber.interrupt(processor)
+          for (const m of bus.uncommitted("g")) inFlight.add(fileKey(m.block), m.block.offset, m.block.offset + m.block.data.length)
+          processor = yield* startProcessor()
+          break
+        case "sinkDown":
+          sinkDown.on = step.down
+          break
+        case "wait":
+          now += step.ms
+          yield* TestClock.adjust(step.ms)
+          break
+      }
+    }
+    sinkDown.on = false
+    for (let i = 0; i < 120; i++) {
+      now += 1000
+      yield* TestClock.adjust(1000)
+    }
+    for (const fiber of [...discoveries, processor]) {
+      const exit = yield* Fiber.interrupt(fiber).pipe(Effect.andThen(Fiber.await(fiber)))
+      assert.isTrue(Exit.hasInterrupts(exit) || Exit.isSuccess(exit), `a process failed: ${String(exit)}`)
+    }
+    checkDelivery(written, yield* Ref.get(accepted), inFlight, (r) => tokensOf(r))
+    assert.strictEqual((yield* Ref.get(letters)).length, 0)
+  }).pipe(Effect.scoped, Effect.provide(TestClock.layer()))
+
+describe("distributed pipeline under crashes (property)", () => {
+  it.live("ships every written record, in order per file; duplicates only from in-flight work", () =>
+    Effect.promise(() =>
+      fc.assert(fc.asyncProperty(scenario, (s) => Effect.runPromise(runScenario(s))), { numRuns: Number(process.env.PROPERTY_RUNS ?? 200) })
+    ), 300_000)
+})

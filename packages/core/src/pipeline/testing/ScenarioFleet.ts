@@ -1,0 +1,100 @@
+/**
+ * A simulated fleet driven by generated steps for the pipeline's property tests: files of random formats on a few
+ * instances, written with token-carrying records, rotated the way Aurora rotates each log type.
+ */
+import type { LogFormat } from "@aurora-logs/parsers"
+import * as fc from "fast-check"
+import type { Instance } from "../../domain/Instance.ts"
+import { SimulatedFleet } from "../../rds/SimulatedFleet.ts"
+import { syntheticRecord } from "../../testing/SyntheticLogs.ts"
+import type { Written } from "./DeliveryCheck.ts"
+
+export interface FileSpec {
+  readonly instance: number
+  readonly format: LogFormat
+}
+
+export interface WriteStep {
+  readonly _tag: "write"
+  readonly file: number
+  readonly records: number
+  readonly size: number
+  readonly multiline: boolean
+}
+export interface RotateStep {
+  readonly _tag: "rotate"
+  readonly file: number
+}
+
+const FORMATS: ReadonlyArray<LogFormat> = ["postgres", "mysql-slow", "mysql-general", "mysql-audit", "mysql-error"]
+
+export const fileSpecs = fc.array(fc.record({ instance: fc.integer({ min: 0, max: 2 }), format: fc.constantFrom(...FORMATS) }), { minLength: 1, maxLength: 4 })
+
+export const writeStep: fc.Arbitrary<WriteStep> = fc.record({
+  _tag: fc.constant("write" as const),
+  file: fc.nat(),
+  records: fc.integer({ min: 1, max: 8 }),
+  size: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 3000 })),
+  multiline: fc.boolean()
+})
+export const rotateStep: fc.Arbitrary<RotateStep> = fc.record({ _tag: fc.constant("rotate" as const), file: fc.nat() })
+
+const activeName = (format: LogFormat, n: number, rotation: number): string => {
+  switch (format) {
+    case "postgres": return `error/postgresql.log.2026-11-26-${String(1000 + rotation).slice(-4)}`
+    case "mysql-slow": return `slowquery/mysql-slowquery.log`
+    case "mysql-general": return `general/mysql-general.log`
+    case "mysql-error": return `error/mysql-error-running.log`
+    default: return `audit/audit.log.${n}.2026-11-26-09-${String(10 + rotation).slice(-2)}.0`
+  }
+}
+
+export class ScenarioFleet {
+  readonly fleet = new SimulatedFleet()
+  readonly instances: Array<Instance>
+  readonly written: Array<Written> = []
+  private readonly files: Array<FileSpec>
+  private readonly rotations: Array<number>
+  private token = 0
+
+  constructor(specs: ReadonlyArray<FileSpec>) {
+    // One file per (instance, log type): the same log type twice on an instance would share a file name.
+    const seen = new Set<string>()
+    this.files = specs.filter((f) => {
+      const key = `${f.instance}/${activeName(f.format, 0, 0).replace(/[.\d-]+$/, "")}`
+      if (seen.has(key)) return false
+      seen.add(key)
+      return true
+    })
+    this.rotations = this.files.map(() => 0)
+    this.instances = [0, 1, 2].map((i) => ({
+      id: `db-${i}`,
+      cluster: "c",
+      engine: this.files.some((f) => f.instance === i && f.format === "postgres") ? "postgres" : "mysql",
+      role: "writer",
+      region: "r",
+      tags: {}
+    }))
+    for (const f of this.files) this.fleet.addInstance(this.instances[f.instance])
+  }
+
+  write(step: WriteStep, now: number): void {
+    const k = step.file % this.files.length
+    const f = this.files[k]
+    let text = ""
+    for (let i = 0; i < step.records; i++) {
+      const token = `tok_${k}_${this.token++}`
+      this.written.push({ token, stream: k })
+      text += syntheticRecord(f.format, token, 1_764_150_000_000 + now, i === 0 ? step.size : 0, step.multiline)
+    }
+    this.fleet.append(this.instances[f.instance].id, activeName(f.format, f.instance, this.rotations[k]), text, now)
+  }
+
+  rotate(step: RotateStep, now: number): void {
+    const k = step.file % this.files.length
+    const f = this.files[k]
+    const name = activeName(f.format, f.instance, this.rotations[k])
+    if (f.format === "postgres" || f.format === "mysql-audit") this.rotations[k]++
+    else this.fleet.rotateByRename(this.instances[f.instance].id, name, `${name}.2026-11-26.${String(this.rotations[k]++).padStart(2, "0")}`, now)
+  }
+}
