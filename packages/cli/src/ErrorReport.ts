@@ -7,11 +7,11 @@ import { UsageError } from "./Flags.ts"
 
 /** `SchemaError(Expected a string representing a finite number\n at ["AURORA_LOGS_BATCH_RECORDS"])` -> one line. */
 export const describeConfigError = (error: Config.ConfigError): string => {
-  const text = error.message.replace(/^SchemaError\(|\)$/g, "")
+  const text = error.message.replace(/^SchemaError\(|\)$/g, "").replace(/^SourceError: /, "")
   const path = /at \[([^\]]*)\]/.exec(text)
   const first = text.split("\n")[0].trim()
   const name = path === null ? "" : path[1].replace(/"/g, "").split(",").join(".")
-  return `invalid configuration${name ? `: ${name}` : ""}: ${first}`
+  return `invalid configuration${name && !first.startsWith(name) ? `: ${name}` : ""}: ${first}`
 }
 
 export const reportFailure = (cause: Cause.Cause<unknown>): { readonly message: string; readonly code: number } => {
