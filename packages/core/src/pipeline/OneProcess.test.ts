@@ -56,4 +56,36 @@ describe("one-process pipeline on in-memory layers", () => {
       assert.strictEqual(ids.size, records.length)
       assert.strictEqual(records.length, 71)
     }))
+
+  it.effect("ships a 5 MB record whole: partial blocks on the bus, reassembled by the processor", () =>
+    Effect.gen(function*() {
+      const fleet = new SimulatedFleet()
+      fleet.addInstance({ id: "pg-1", cluster: "c1", engine: "postgres", role: "writer", region: "eu-west-1", tags: {} })
+      const big = "x".repeat(5 * 1024 * 1024)
+      const prefix = "2026-11-26 09:40:00 UTC:10.0.0.7(5432):app@appdb:[4242]:"
+      const text = `${prefix}LOG:  statement: SELECT 1\n${prefix}LOG:  duration: 2.0 ms  statement: SELECT '${big}'\n${prefix}LOG:  statement: SELECT 3\n`
+      const accepted = yield* Ref.make<ReadonlyArray<LogRecord>>([])
+      const letters = yield* Ref.make<ReadonlyArray<DeadLetter>>([])
+      const layers = Layer.mergeAll(
+        RdsLogs.layerMemory(fleet),
+        LogSink.layerMemory(accepted),
+        DeadLetters.layerMemory(letters),
+        Cursors.layerMemory,
+        Leases.layerMemory
+      )
+      const fiber = yield* Effect.forkChild(runOneProcess({
+        ...options,
+        discovery: { ...options.discovery, limits: { maxBlockBytes: 512 * 1024, carryCap: 256 * 1024 }, maxBytesPerFileScan: 64 << 20 },
+        maxBacklogBytes: 64 << 20
+      }).pipe(Effect.provide(layers)))
+      fleet.append("pg-1", "error/postgresql.log.2026-11-26-0940", text, 0)
+      for (let i = 0; i < 20; i++) yield* TestClock.adjust(1000)
+      const records = yield* Ref.get(accepted)
+      yield* Fiber.interrupt(fiber)
+      assert.strictEqual(records.length, 3)
+      assert.strictEqual(records[1].statement, `SELECT '${big}'`)
+      assert.strictEqual(records[1].duration_ms, 2)
+      assert.strictEqual(records[1].truncated, undefined)
+      assert.deepStrictEqual(records.map((r) => r.offset), [0, text.indexOf("\n") + 1, text.lastIndexOf(prefix)])
+    }))
 })
