@@ -44,7 +44,7 @@ export const demoCommand = Effect.fn("demo")(function*(argv: ReadonlyArray<strin
       instances: intFlag("demo", flags, "instances", 1, 500) ?? 4,
       durationMs: durationFlag("demo", flags, "duration"),
       fromDir: stringFlag(flags, "from-dir"),
-      rate: numberFlag("demo", flags, "rate") ?? 1
+      rate: numberFlag("demo", flags, "rate") ?? 2
     }),
     catch: (e) => e as UsageError
   })

@@ -125,6 +125,7 @@ export const runProcessor = Effect.fn("Processor.run")(function*(options: Proces
       stats.batchesShipped++
       stats.lastShipAt = now
       for (const record of records) {
+        if (record._timestamp !== undefined && record._timestamp > stats.newestShippedMicros) stats.newestShippedMicros = record._timestamp
         if (record.parse_error !== undefined) stats.unparsed++
         const stream = streamOf(record)
         stats.byStream.set(stream, (stats.byStream.get(stream) ?? 0) + 1)
