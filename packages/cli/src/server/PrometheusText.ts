@@ -1,0 +1,33 @@
+/**
+ * The pipeline's running figures in Prometheus' text exposition format, for `/metrics`.
+ */
+import type { PipelineStats } from "@aurora-logs/core"
+
+const escape = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")
+
+export const prometheusText = (stats: PipelineStats, now: number): string => {
+  const out: Array<string> = []
+  const metric = (name: string, type: "counter" | "gauge", help: string, value: number, labels?: Record<string, string>) => {
+    out.push(`# HELP aurora_logs_${name} ${help}`, `# TYPE aurora_logs_${name} ${type}`)
+    const l = labels === undefined ? "" : `{${Object.entries(labels).map(([k, v]) => `${k}="${escape(v)}"`).join(",")}}`
+    out.push(`aurora_logs_${name}${l} ${value}`)
+  }
+  metric("instances", "gauge", "Aurora instances listed at the last scan.", stats.instances)
+  metric("files_tailed", "gauge", "Log file generations with a working cursor.", stats.filesTailed)
+  metric("bytes_downloaded_total", "counter", "Bytes downloaded from the RDS API.", stats.bytesDownloaded)
+  metric("blocks_published_total", "counter", "Blocks published to the bus.", stats.blocksPublished)
+  metric("blocks_completed_total", "counter", "Blocks whose every record was shipped.", stats.blocksCompleted)
+  metric("unread_bytes", "gauge", "Bytes listed but not yet published, at the end of the last scan.", stats.unreadBytes)
+  metric("records_out_total", "counter", "Records accepted by the sink.", stats.recordsShipped)
+  metric("bytes_out_total", "counter", "Bytes of log text shipped.", stats.bytesShipped)
+  metric("batches_total", "counter", "Batches shipped.", stats.batchesShipped)
+  metric("sink_retries_total", "counter", "Failed ship attempts that were retried.", stats.shipFailures)
+  metric("dead_letters_total", "counter", "Records sent to the dead-letter path.", stats.deadLettered)
+  metric("unparsed_total", "counter", "Records shipped with a parse_error.", stats.unparsed)
+  metric("gaps_total", "counter", "Files (or generations) that expired or were replaced before they were fully read.", stats.gaps)
+  metric("bytes_lost_total", "counter", "Bytes in those gaps.", stats.bytesLost)
+  metric("lag_seconds", "gauge", "Now minus the timestamp of the newest record shipped.", stats.newestShippedMicros === 0 ? 0 : Math.max(0, now / 1000 - stats.newestShippedMicros / 1e6))
+  out.push("# HELP aurora_logs_records_by_stream_total Records accepted by the sink, per stream.", "# TYPE aurora_logs_records_by_stream_total counter")
+  for (const [stream, n] of stats.byStream) out.push(`aurora_logs_records_by_stream_total{stream="${escape(stream)}"} ${n}`)
+  return out.join("\n") + "\n"
+}
