@@ -6,6 +6,7 @@ import { NodeRuntime } from "@effect/platform-node"
 import { Cause, Effect, Exit } from "effect"
 import { demoCommand, DEMO_USAGE } from "./commands/demo.ts"
 import { parseCommand } from "./commands/parse.ts"
+import { runCommand } from "./commands/run.ts"
 import { reportFailure } from "./ErrorReport.ts"
 import { UsageError } from "./Flags.ts"
 
@@ -17,11 +18,16 @@ commands:
   aurora-logs parse [--format auto|postgres|postgres-csv|postgres-json|mysql-error|mysql-slow|mysql-general|mysql-audit] [--stats] [--no-redact] FILE...
       parse local log files to NDJSON records (or a summary with --stats); - reads stdin, .gz is read transparently
 
+  aurora-logs run
+      one process against a real Aurora fleet (AWS SDK credentials and region), records to OpenObserve when
+      OPENOBSERVE_URL is set; health and metrics on AURORA_LOGS_HTTP_PORT (9464)
+
 Settings come from environment variables: see docs/configuration.md.`
 
 const commands: Record<string, (argv: ReadonlyArray<string>) => Effect.Effect<number, unknown>> = {
   demo: demoCommand,
-  parse: parseCommand
+  parse: parseCommand,
+  run: runCommand
 }
 
 const main = (argv: ReadonlyArray<string>): Effect.Effect<number, unknown> => {

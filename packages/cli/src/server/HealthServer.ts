@@ -26,7 +26,8 @@ export const readiness = (stats: PipelineStats, now: number, r: Readiness): { re
   return { ready: true, why: "ok" }
 }
 
-export const HealthPort = Config.Port("AURORA_LOGS_HTTP_PORT").pipe(Config.withDefault(9464))
+/** 0 picks a free port (tests). */
+export const HealthPort = Config.Int("AURORA_LOGS_HTTP_PORT").pipe(Config.withDefault(9464))
 
 /** Serves the endpoints on `port` (0 picks a free one) for as long as the layer lives. */
 export const healthServerLayer = (port: number, r: Readiness) =>

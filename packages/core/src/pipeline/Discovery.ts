@@ -46,6 +46,13 @@ export interface DiscoveryOptions {
   readonly maxBytesPerFileScan: number
   /** Take every instance (one-process modes) instead of a fair share of the live replicas. */
   readonly takeAll: boolean
+  /**
+   * `afterPublish`: a file's cursor is written at most once per this interval or per `cursorWriteBytes` of
+   * progress (and whenever a file is finished). A crash re-publishes what the skipped writes covered (duplicates
+   * with the same record ids), a cost traded for fewer writes to the state store.
+   */
+  readonly cursorWriteIntervalMs?: number
+  readonly cursorWriteBytes?: number
 }
 
 const fallbackFormat = (instance: Instance): LogFormat => (instance.engine === "postgres" ? "postgres" : "mysql-error")
@@ -59,6 +66,10 @@ export class DiscoveryState {
   readonly loadedUnder = new Map<string, number>()
   /** Per instance, bytes not yet published at the end of its last scan. */
   readonly unread = new Map<string, number>()
+  /** Per file key, when and where its cursor was last written (afterPublish). */
+  readonly lastWrite = new Map<string, { readonly at: number; readonly offset: number }>()
+  /** Per file key, the cursor published past its last write, to write once its turn comes. */
+  readonly unwritten = new Map<string, { readonly lease: Lease; readonly cursor: Cursor }>()
 }
 
 export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptions) {
@@ -154,7 +165,31 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
       yield* retry(bus.publish(blocks))
       stats.blocksPublished += blocks.length
     }
-    if (options.commit === "afterPublish") yield* retry(cursorStore.put(lease, after))
+    if (options.commit === "afterPublish") yield* writeCursor(lease, after, now, false)
+  })
+
+  /** Writes the cursor now, or leaves it for later when the last write was recent and close. */
+  const writeCursor = Effect.fnUntraced(function*(lease: Lease, cursor: Cursor, now: number, force: boolean) {
+    const key = fileKey(cursor)
+    const last = state.lastWrite.get(key)
+    const due = force || cursor.done || last === undefined ||
+      now - last.at >= (options.cursorWriteIntervalMs ?? 0) ||
+      cursor.offset - last.offset >= (options.cursorWriteBytes ?? 0)
+    if (!due) {
+      state.unwritten.set(key, { lease, cursor })
+      return
+    }
+    yield* retry(cursorStore.put(lease, cursor))
+    state.lastWrite.set(key, { at: now, offset: cursor.offset })
+    state.unwritten.delete(key)
+  })
+
+  /** Writes the cursors whose interval has passed since they were left unwritten. */
+  const writeDueCursors = Effect.gen(function*() {
+    const now = yield* Clock.currentTimeMillis
+    for (const { lease, cursor } of Array.from(state.unwritten.values())) {
+      if (state.leases.get(cursor.instance)?.version === lease.version) yield* writeCursor(lease, cursor, now, false)
+    }
   })
 
   const tailFile = Effect.fnUntraced(function*(
@@ -200,12 +235,13 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
         )
       }
     } else {
+      // `pending` is only a hint: the API has been seen to say "no more" long before the listed size, so reading
+      // goes on while the listing says there is more and pages still bring bytes.
       while (cursor.offset < file.size && budget > 0) {
         const portion = yield* retry(rds.downloadPortion(instance.id, cursor.readName, cursor.marker))
         if (portion.data.length === 0) break
         budget -= portion.data.length
         yield* publish(portion.data, false, { marker: portion.marker })
-        if (!portion.pending) break
       }
     }
     stats.lastWrittenSeen.set(fileKey(cursor), file.lastWritten)
@@ -369,6 +405,7 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
     )
     for (const id of Array.from(state.unread.keys())) if (!state.leases.has(id)) state.unread.delete(id)
     stats.unreadBytes = Array.from(state.unread.values()).reduce((a, b) => a + b, 0)
+    yield* writeDueCursors
     stats.scans++
     stats.lastScanAt = yield* Clock.currentTimeMillis
   })

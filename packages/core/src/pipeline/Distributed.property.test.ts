@@ -39,6 +39,7 @@ interface Scenario {
   readonly portionBytes: number
   readonly maxBlockBytes: number
   readonly carryCap: number
+  readonly cursorWriteIntervalMs: number
 }
 
 const scenario: fc.Arbitrary<Scenario> = fc.record({
@@ -56,7 +57,8 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
   ),
   portionBytes: fc.integer({ min: 64, max: 8192 }),
   maxBlockBytes: fc.integer({ min: 256, max: 8192 }),
-  carryCap: fc.integer({ min: 128, max: 4096 })
+  carryCap: fc.integer({ min: 128, max: 4096 }),
+  cursorWriteIntervalMs: fc.constantFrom(0, 1500, 20_000)
 })
 
 const LEASE_TTL = 5000
@@ -91,7 +93,9 @@ const runScenario = (s: Scenario) =>
           concurrency: 2,
           maxBytesPerFileScan: 64 * 1024,
           commit: "afterPublish",
-          takeAll: false
+          takeAll: false,
+          cursorWriteIntervalMs: s.cursorWriteIntervalMs,
+          cursorWriteBytes: 4096
         })
         return yield* discovery.run
       }).pipe(Effect.scoped, Effect.provide(services)))

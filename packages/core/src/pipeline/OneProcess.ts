@@ -2,7 +2,7 @@
  * The one-process pipeline (`demo`, `run`): discovery and processing side by side around a bus that lives and
  * dies with the process, so cursors move only after the sink accepted everything before them.
  */
-import { Effect, Layer } from "effect"
+import { Effect } from "effect"
 import { LogBus } from "../bus/LogBus.ts"
 import { type DiscoveryOptions, makeDiscovery } from "./Discovery.ts"
 import { type ProcessorOptions, runProcessor } from "./Processor.ts"
@@ -21,5 +21,3 @@ export const runOneProcess = (options: OneProcessOptions) =>
     yield* Effect.forkScoped(runProcessor({ ...options.processor, commitCursors: true }))
     return yield* discovery.run
   }).pipe(Effect.scoped, Effect.provide(LogBus.layerMemory({ partitions: 8, maxBacklogBytes: options.maxBacklogBytes })))
-
-export const oneProcessLayer = (options: OneProcessOptions) => Layer.effectDiscard(Effect.forkScoped(runOneProcess(options)))

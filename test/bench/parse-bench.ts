@@ -1,0 +1,171 @@
+/**
+ * Parser throughput benchmark (not part of the test suite). Builds a >= 50 MB PostgreSQL stderr file
+ * and a >= 50 MB MySQL slow log by replaying the fixtures with shifted timestamps (in a temp dir), then
+ * measures, each in its own child process on one core:
+ *   floor  - read the file, split lines, JSON-encode one small object per line
+ *   ours   - frame (recordStarts) + decode + parse + fingerprint + redact + encode every record to NDJSON
+ *   tool   - pgbadger -j 1 (same file, same prefix, output to /dev/null) / pt-query-digest (> /dev/null)
+ * and prints records/s, MB/s, peak RSS and the ratios.
+ *
+ * MB/s and ratios are computed on CPU time (user + system) so that a busy shared machine does not skew
+ * them; wall times are printed too.
+ *
+ *   node test/bench/parse-bench.ts [--mb 64] [--skip-tools] [--keep DIR]
+ */
+import { spawnSync } from "node:child_process"
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { makeParser, recordBounds, type LogFormat } from "../../packages/parsers/src/index.ts"
+
+const FIXTURES = fileURLToPath(new URL("../../packages/testkit/fixtures/", import.meta.url))
+const PG_FIXTURES = ["0937", "0938", "0939", "0940"].map((m) => join(FIXTURES, "postgresql", "postgresql.log.2026-11-26-" + m))
+const SLOW_FIXTURES = ["mysql-slowquery.log.2026-11-26.08", "mysql-slowquery.log.2026-11-26.09", "mysql-slowquery.log"].map((f) => join(FIXTURES, "aurora-mysql", "slowquery", f))
+const PREFIX = "%t:%r:%u@%d:[%p]:"
+
+/** `seconds` is wall time, `cpu` user + system CPU seconds: on a shared machine the ratios use CPU time. */
+interface Measure { seconds: number; cpu: number; records: number; bytes: number; outputBytes: number; maxRssMb: number }
+
+const arg = (name: string) => {
+  const i = process.argv.indexOf(name)
+  return i >= 0 ? process.argv[i + 1] : undefined
+}
+
+// ---- worker mode: one measurement in a fresh process, so that peak RSS is its own ----
+if (process.argv[2] === "--worker") {
+  const [, , , mode, format, file] = process.argv as [string, string, string, string, LogFormat, string]
+  const started = process.hrtime.bigint()
+  const bytes = readFileSync(file)
+  let records = 0
+  let outputBytes = 0
+  const out = openSync("/dev/null", "w")
+  let batch = ""
+  const flush = () => { outputBytes += writeSync(out, batch); batch = "" }
+  if (mode === "floor") {
+    const text = bytes.toString("utf8")
+    const lines = text.split("\n")
+    for (let i = 0; i < lines.length; i++) {
+      batch += JSON.stringify({ line: i, length: lines[i]!.length }) + "\n"
+      if (batch.length > 1 << 20) flush()
+    }
+    records = lines.length
+  } else {
+    const parser = makeParser(format, { logLinePrefix: PREFIX })
+    const logType = format === "postgres" ? "postgresql" : "slowquery"
+    const engine = format === "postgres" ? "postgres" : "mysql"
+    for (const [s, e] of recordBounds(format, bytes, { logLinePrefix: PREFIX })) {
+      // Buffer#toString decodes a short slice faster than TextDecoder#decode (same UTF-8 replacement rules).
+      const record = parser.parse(bytes.toString("utf8", s, e))
+      record.file = "bench.log"
+      record.offset = s
+      record.log_type = logType
+      record.engine = engine
+      batch += JSON.stringify(record) + "\n"
+      records++
+      if (batch.length > 1 << 20) flush()
+    }
+  }
+  flush()
+  closeSync(out)
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  const usage = process.cpuUsage()
+  const result: Measure = { seconds, cpu: (usage.user + usage.system) / 1e6, records, bytes: bytes.length, outputBytes, maxRssMb: process.resourceUsage().maxRSS / 1024 }
+  process.stdout.write(JSON.stringify(result))
+  process.exit(0)
+}
+
+// ---- building the inputs ----
+const pad = (n: number) => String(n).padStart(2, "0")
+const fmt = (d: Date, sep: string) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}${sep}${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`
+
+/** Concatenates the fixtures again and again, each replay an hour later, until `targetBytes`. */
+function buildReplay(sources: string[], target: string, targetBytes: number, shift: (text: string, hours: number) => string): void {
+  const texts = sources.map((f) => readFileSync(f, "utf8"))
+  const fd = openSync(target, "w")
+  let written = 0
+  for (let replay = 0; written < targetBytes; replay++) {
+    for (const text of texts) {
+      const shifted = shift(text, replay)
+      written += writeSync(fd, shifted)
+    }
+  }
+  closeSync(fd)
+}
+
+const shiftPostgres = (text: string, hours: number) =>
+  hours === 0 ? text : text.replace(/^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC:/gm, (_, t: string) => fmt(new Date(Date.parse(t.replace(" ", "T") + "Z") + hours * 3_600_000), " ") + " UTC:")
+
+const shiftSlow = (text: string, hours: number) =>
+  hours === 0 ? text : text
+    .replace(/^# Time: (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)/gm, (_, t: string) => "# Time: " + fmt(new Date(Date.parse(t + "Z") + hours * 3_600_000), "T"))
+    .replace(/^SET timestamp=(\d+);$/gm, (_, s: string) => `SET timestamp=${Number(s) + hours * 3600};`)
+
+// ---- measuring ----
+function worker(mode: "floor" | "ours", format: LogFormat, file: string): Measure {
+  const self = fileURLToPath(import.meta.url)
+  const child = spawnSync(process.execPath, [self, "--worker", mode, format, file], { encoding: "utf8", maxBuffer: 1 << 20 })
+  if (child.status !== 0) throw new Error(`${mode} worker failed: ${child.stderr}`)
+  return JSON.parse(child.stdout) as Measure
+}
+
+/** Runs a tool under /usr/bin/time: wall seconds, CPU seconds (user + sys) and peak RSS. */
+function tool(command: string): { seconds: number; cpu: number; maxRssMb: number; ok: boolean; note: string } {
+  const started = process.hrtime.bigint()
+  const child = spawnSync("/usr/bin/time", ["-f", "%U %S %M", "sh", "-c", command], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", maxBuffer: 64 << 20 })
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  const last = (child.stderr ?? "").trim().split("\n").pop() ?? ""
+  const [user, sys, rssKb] = last.split(" ").map(Number)
+  return {
+    seconds, cpu: (user ?? NaN) + (sys ?? NaN), maxRssMb: (rssKb ?? NaN) / 1024, ok: child.status === 0,
+    note: child.error?.message ?? (child.status === 0 ? "" : (child.stderr ?? "").slice(0, 300))
+  }
+}
+
+const mb = (bytes: number) => bytes / 1e6
+const fixed = (n: number, d = 1) => n.toFixed(d)
+
+const targetMb = Number(arg("--mb") ?? 64)
+const keep = arg("--keep")
+const dir = keep ?? mkdtempSync(join(tmpdir(), "parse-bench-"))
+mkdirSync(dir, { recursive: true })
+const pgFile = join(dir, "postgresql.log.bench")
+const slowFile = join(dir, "mysql-slowquery.log.bench")
+buildReplay(PG_FIXTURES, pgFile, targetMb * 1e6, shiftPostgres)
+buildReplay(SLOW_FIXTURES, slowFile, targetMb * 1e6, shiftSlow)
+
+const rows: string[] = []
+const report: Record<string, unknown> = { node: process.version, target_mb: targetMb }
+for (const [name, format, file] of [["PostgreSQL stderr", "postgres", pgFile], ["MySQL slow log", "mysql-slow", slowFile]] as const) {
+  const size = statSync(file).size
+  const floor = worker("floor", format, file)
+  const ours = worker("ours", format, file)
+  let toolName = ""
+  let toolResult: ReturnType<typeof tool> | undefined
+  if (!process.argv.includes("--skip-tools")) {
+    if (format === "postgres") {
+      toolName = "pgbadger -j 1"
+      toolResult = tool(`pgbadger -j 1 -f stderr -p '${PREFIX}' -o '${join(dir, "pgbadger-out.json")}' -x json -q '${file}'`)
+    } else {
+      toolName = "pt-query-digest"
+      toolResult = tool(`pt-query-digest '${file}' > /dev/null`)
+    }
+  }
+  const line = {
+    input: name, file_mb: fixed(mb(size)), records: ours.records,
+    ours_wall_s: fixed(ours.seconds, 2), ours_cpu_s: fixed(ours.cpu, 2), ours_mb_s_cpu: fixed(mb(size) / ours.cpu), ours_mb_s_wall: fixed(mb(size) / ours.seconds),
+    ours_records_s_cpu: Math.round(ours.records / ours.cpu), ours_rss_mb: fixed(ours.maxRssMb, 0), ndjson_mb: fixed(mb(ours.outputBytes)),
+    floor_cpu_s: fixed(floor.cpu, 2), floor_mb_s_cpu: fixed(mb(size) / floor.cpu), floor_over_ours: fixed(ours.cpu / floor.cpu, 2),
+    tool: toolName, tool_wall_s: toolResult === undefined ? "-" : fixed(toolResult.seconds, 1), tool_cpu_s: toolResult === undefined ? "-" : fixed(toolResult.cpu, 1),
+    tool_rss_mb: toolResult === undefined ? "-" : fixed(toolResult.maxRssMb, 0), tool_ok: toolResult?.ok ?? false,
+    speedup_vs_tool_cpu: toolResult === undefined ? "-" : fixed(toolResult.cpu / ours.cpu, 1),
+    speedup_vs_tool_wall: toolResult === undefined ? "-" : fixed(toolResult.seconds / ours.seconds, 1), tool_note: toolResult?.note ?? ""
+  }
+  report[format] = line
+  rows.push(`| ${line.input} | ${line.file_mb} | ${line.records} | ${line.ours_cpu_s} (${line.ours_wall_s}) | ${line.ours_mb_s_cpu} | ${line.ours_records_s_cpu} | ${line.ours_rss_mb} | ${line.floor_mb_s_cpu} | ${line.floor_over_ours} | ${line.tool} ${line.tool_cpu_s} (${line.tool_wall_s}) s, ${line.tool_rss_mb} MB | ${line.speedup_vs_tool_cpu}x (${line.speedup_vs_tool_wall}x) |`)
+}
+console.log("| input | MB | records | ours CPU s (wall) | ours MB/s | records/s | peak RSS MB | floor MB/s | ours / floor time | tool CPU s (wall), peak RSS | speed-up vs tool CPU (wall) |")
+console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
+for (const row of rows) console.log(row)
+console.log(JSON.stringify(report, null, 2))
+if (keep === undefined) rmSync(dir, { recursive: true, force: true })
