@@ -227,10 +227,9 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
     if (closed) {
       if (cursor.offset < file.size) {
         yield* rds.downloadComplete(instance.id, cursor.readName, cursor.offset).pipe(
-          Stream.takeWhile(() => budget > 0),
-          Stream.runForEach((chunk) => {
+          Stream.runForEachWhile((chunk) => {
             budget -= chunk.length
-            return publish(chunk, false, {})
+            return Effect.as(publish(chunk, false, {}), budget > 0)
           })
         )
       }
@@ -276,9 +275,15 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
     files: ReadonlyArray<LogFileInfo>,
     now: number
   ) {
+    const listed = new Map(files.map((f) => [f.name, f] as const))
     const owners = new Map<string, string>()
+    // Cursors without a file under their name: rotated away (they look for the renamed file) or gone.
     const orphans: Array<string> = []
     for (const [key, c] of working) {
+      if (!listed.has(c.readName)) {
+        orphans.push(key)
+        continue
+      }
       const held = owners.get(c.readName)
       if (held === undefined) owners.set(c.readName, key)
       else if (working.get(held)!.generation < c.generation) {
@@ -299,7 +304,6 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
       const found = renamed.find((f) => !owners.has(f.name) && renamedFrom(f.name) === c.file && fits(c, f))
       if (found !== undefined) adopt(key, found)
     }
-    const listed = new Map(files.map((f) => [f.name, f] as const))
     for (const f of renamed) {
       if (owners.has(f.name)) continue
       const active = renamedFrom(f.name)!
