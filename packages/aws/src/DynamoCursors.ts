@@ -49,6 +49,7 @@ const fromItem = (item: Record<string, AttributeValue>) => {
   }
   // Items written before `readName` existed read under their own name.
   fields.readName ??= fields.file
+  fields.carryContinues ??= false
   return decodeCursor(fields).pipe(
     Effect.mapError((e) => storeUnavailable("decode cursor", new Error(`${item.pk?.S}/${item.sk?.S}: ${e.message}`)))
   )

@@ -43,6 +43,7 @@ const cursor = (instance: string, file: string, offset: number, overrides: Parti
   file,
   generation: 1,
   readName: file,
+  carryContinues: false,
   marker: `1:${offset}`,
   offset,
   carry: new Uint8Array([0, 255, 10, 13, 65]),

@@ -16,6 +16,12 @@ export interface Block extends FileRef {
   /** The data ends inside a record whose rest follows in the next block of this file (a record over the size cap). */
   readonly partial: boolean
   /**
+   * The data begins inside a record that an earlier block began. The processor joins it to the beginning it
+   * holds; without one (the beginning was shipped already, and this is a re-publication after a restart) the bytes
+   * up to the next record start are not a record of their own.
+   */
+  readonly continuation: boolean
+  /**
    * The cursor as it stands once this block is delivered. In the one-process modes the processor moves the
    * cursor to it only after the sink accepted every record of this block and of the blocks before it.
    */

@@ -20,6 +20,11 @@ export const Cursor = Schema.Struct({
   offset: Schema.Number,
   /** Bytes from the start of the last incomplete record up to `offset`; not yet published. */
   carry: Schema.Uint8Array,
+  /**
+   * The carry begins inside a record whose beginning already went out as partial blocks (a record over the carry
+   * cap): the block that publishes it continues that record.
+   */
+  carryContinues: Schema.Boolean,
   /** File size and LastWritten when last seen, to notice growth, shrinking and expiry. */
   size: Schema.Number,
   lastWritten: Schema.Number,
@@ -46,6 +51,7 @@ export const initialCursor = (
   marker: "0",
   offset: 0,
   carry: new Uint8Array(0),
+  carryContinues: false,
   size: at.size,
   lastWritten: at.lastWritten,
   lastDataAt: at.now,

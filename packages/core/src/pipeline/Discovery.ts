@@ -55,6 +55,9 @@ export interface DiscoveryOptions {
   readonly cursorWriteBytes?: number
 }
 
+/** Lease keys that announce a live replica rather than hold an instance. */
+export const PRESENCE = "~replica/"
+
 const fallbackFormat = (instance: Instance): LogFormat => (instance.engine === "postgres" ? "postgres" : "mysql-error")
 
 /** The working state of one replica: leases held and cursors ahead of the stored ones. */
@@ -83,19 +86,20 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
   const retry = <A, E extends { readonly isRetryable: boolean }, R>(effect: Effect.Effect<A, E, R>) =>
     retryWhileRetryable(effect, { backoff: { initialMs: 500, maxMs: 30_000 } })
 
-  /** Takes this replica's share of the instances and lets go of the rest. */
+  /**
+   * Takes this replica's share of the instances and lets go of the rest. Every replica also holds a presence lease
+   * of its own, so that one that holds no instance yet still counts when the others work out their share.
+   */
   const balance = Effect.fnUntraced(function*(instances: ReadonlyArray<Instance>) {
+    if (!options.takeAll) yield* retry(leases.acquire(`${PRESENCE}${options.owner}`, options.owner, options.leaseTtlMs))
     const now = yield* Clock.currentTimeMillis
     const all = yield* retry(leases.list)
     const owners = new Set(all.filter((l) => l.expiresAt > now).map((l) => l.owner))
     owners.add(options.owner)
     const share = options.takeAll ? instances.length : Math.ceil(instances.length / owners.size)
     const listed = new Set(instances.map((i) => i.id))
-    for (const [id, lease] of state.leases) {
-      if (!listed.has(id)) {
-        state.leases.delete(id)
-        yield* Effect.ignore(leases.release(lease))
-      }
+    for (const [id, lease] of Array.from(state.leases)) {
+      if (!listed.has(id)) yield* handOver(id, lease)
     }
     for (const instance of instances) {
       if (state.leases.size >= share) break
@@ -104,11 +108,23 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
       if (lease !== undefined) state.leases.set(instance.id, lease)
     }
     let surplus = state.leases.size - share
-    for (const [id, lease] of state.leases) {
+    for (const [id, lease] of Array.from(state.leases)) {
       if (surplus-- <= 0) break
-      state.leases.delete(id)
-      yield* Effect.ignore(leases.release(lease))
+      yield* handOver(id, lease)
     }
+  })
+
+  /** Lets go of an instance: its cursors are written first, so the next holder resumes exactly where we stood. */
+  const handOver = Effect.fnUntraced(function*(id: string, lease: Lease) {
+    const now = yield* Clock.currentTimeMillis
+    for (const { lease: l, cursor } of Array.from(state.unwritten.values())) {
+      if (cursor.instance === id && l.version === lease.version) yield* Effect.ignore(writeCursor(l, cursor, now, true))
+    }
+    state.leases.delete(id)
+    state.cursors.delete(id)
+    state.loadedUnder.delete(id)
+    state.unread.delete(id)
+    yield* Effect.ignore(leases.release(lease))
   })
 
   /** Renews every held lease; a lease that was lost is dropped with its working cursors. */
@@ -158,6 +174,7 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
       offset: b.offset,
       data: b.data,
       partial: b.partial,
+      continuation: b.continuation,
       fence: lease.version,
       ...(options.commit === "afterSink" && i === framed.blocks.length - 1 ? { cursorAfter: after } : {})
     }))
@@ -204,13 +221,14 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
     const format = formatOfFile(cursor.file) ?? fallbackFormat(instance)
     const publish = (data: Uint8Array, flush: boolean, next: Omit<Partial<Cursor>, "carry">) =>
       Effect.gen(function*() {
-        const framed = frame(format, cursor.carry, cursor.offset - cursor.carry.length, data, flush, options.limits)
+        const framed = frame(format, cursor.carry, cursor.offset - cursor.carry.length, cursor.carryContinues, data, flush, options.limits)
         const now = yield* Clock.currentTimeMillis
         const after: Cursor = {
           ...cursor,
           ...next,
           offset: cursor.offset + data.length,
           carry: framed.carry,
+          carryContinues: framed.carryContinues,
           size: file.size,
           lastWritten: file.lastWritten,
           lastDataAt: data.length > 0 ? now : cursor.lastDataAt

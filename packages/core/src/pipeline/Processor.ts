@@ -67,12 +67,14 @@ export const runProcessor = Effect.fn("Processor.run")(function*(options: Proces
     const items: Array<Item> = []
     for (const message of messages) {
       acks.track(message)
-      for (const decoded of decoder.decode(message)) {
+      const { records, held } = decoder.decode(message)
+      for (const decoded of records) {
         // Earlier partial messages hand their reading reference over to the record; this message gains one.
         if (decoded.sources.includes(message)) acks.retain(message)
         items.push(decoded)
       }
-      if (!message.block.partial) items.push({ record: undefined, bytes: 0, sources: [message] })
+      // A message whose tail waits in a pending record hands its reading reference over to that record.
+      if (!held) items.push({ record: undefined, bytes: 0, sources: [message] })
     }
     return items
   }

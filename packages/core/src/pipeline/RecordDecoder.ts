@@ -36,35 +36,52 @@ export class RecordDecoder {
     this.options = options
   }
 
-  decode(message: BusMessage): Array<DecodedRecord> {
+  /**
+   * The records this message completes. `held` is true when the message's tail now waits in a pending record (its
+   * acknowledgement then goes with that record); otherwise the message is done once `records` are shipped.
+   */
+  decode(message: BusMessage): { readonly records: Array<DecodedRecord>; readonly held: boolean } {
     const block = message.block
     const key = fileKey(block)
-    const out: Array<DecodedRecord> = []
+    const records: Array<DecodedRecord> = []
+    const blockEnd = block.offset + block.data.length
     let data = block.data
     let base = block.offset
     let sources: Array<BusMessage> = [message]
     let truncated = false
+    let from = 0
+    let joined = false
     const held = this.pending.get(key)
-    if (held !== undefined) {
+    if (held !== undefined && block.continuation && held.end >= block.offset && held.end < blockEnd) {
+      // The rest of the record we hold (a re-published block may overlap what we already have).
       this.pending.delete(key)
-      if (held.end === block.offset) {
-        held.parts.push(block.data)
-        held.sources.push(message)
-        data = joinParts(held.parts)
-        base = held.offset
-        sources = held.sources
-        truncated = held.truncated
-      } else {
-        // The rest of the held record never came (the file rotated away or expired): ship what there is.
-        this.emit(message, joinParts(held.parts), held.offset, held.sources, held.truncated, out, "incomplete record: its continuation is missing")
-      }
+      held.parts.push(block.offset === held.end ? block.data : block.data.subarray(held.end - block.offset))
+      held.sources.push(message)
+      data = joinParts(held.parts)
+      base = held.offset
+      sources = held.sources
+      truncated = held.truncated
+      joined = true
+    } else if (held !== undefined && block.continuation && held.end >= blockEnd) {
+      // Bytes we hold already: a re-publication after a restart.
+      return { records, held: false }
+    } else if (held !== undefined) {
+      // The rest of the held record never came (the file rotated away or expired): ship what there is.
+      this.pending.delete(key)
+      this.emit(message, joinParts(held.parts), held.offset, held.sources, held.truncated, records, "incomplete record: its continuation is missing")
     }
     const starts = recordStarts(block.format, data, 0, data.length, this.options)
-    let from = 0
     let k = 0
     while (k < starts.length && starts[k] <= 0) k++
+    if (block.continuation && !joined) {
+      // The beginning of this record was shipped before (this is a re-publication after a restart): its bytes here
+      // are not a record of their own.
+      from = k < starts.length ? starts[k] : data.length
+      if (from === data.length) return { records, held: false }
+    }
     for (; k < starts.length; k++) {
-      this.emitSlice(message, data, from, starts[k], base, sources, truncated, out)
+      if (starts[k] <= from) continue
+      this.emitSlice(message, data, from, starts[k], base, sources, truncated, records)
       sources = [message]
       truncated = false
       from = starts[k]
@@ -74,15 +91,15 @@ export class RecordDecoder {
       const keep = Math.min(tail.length, Math.max(0, this.options.maxRecordBytes))
       this.pending.set(key, {
         offset: base + from,
-        end: block.offset + block.data.length,
+        end: blockEnd,
         parts: [tail.slice(0, keep)],
         sources,
         truncated: truncated || keep < tail.length
       })
-    } else {
-      this.emitSlice(message, data, from, data.length, base, sources, truncated, out)
+      return { records, held: true }
     }
-    return out
+    this.emitSlice(message, data, from, data.length, base, sources, truncated, records)
+    return { records, held: false }
   }
 
   /** Records of a file still waiting for their continuation (their messages are not acknowledged yet). */
