@@ -8,6 +8,7 @@ export default defineConfig({
   test: {
     include: ["packages/*/src/**/*.test.ts", "test/**/*.test.ts"],
     exclude: ["**/node_modules/**", "**/dist/**", "test/bench/**"],
+    globalSetup: ["test/setup/kafka-broker.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks"

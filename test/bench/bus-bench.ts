@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url"
 import { join } from "node:path"
 import { Effect, Stream } from "effect"
 import { type Block, LogBus } from "@aurora-logs/core"
-import { KafkaLogBus, makeSettings } from "../../packages/kafka/src/index.ts"
+import { KafkaLogBus, makeSettings } from "@aurora-logs/kafka"
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name)
@@ -56,7 +56,7 @@ const blocks: Array<Block> = Array.from({ length: count }, (_, i) => {
   offsets[f] += piece.data.length
   totalLines += piece.lines
   totalBytes += piece.data.length
-  return { instance: source.id, file: `error/postgresql.log.${f}`, generation: 0, source, format: "postgres", offset, data: piece.data, partial: false, fence: 1 }
+  return { instance: source.id, file: `error/postgresql.log.${f}`, generation: 0, source, format: "postgres", offset, data: piece.data, partial: false, continuation: false, fence: 1 }
 })
 
 const settings = makeSettings((process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(","), {

@@ -30,9 +30,9 @@ if (!process.execArgv.some((a) => a.includes("conditions=source") || a === "sour
 async function main() {
   const { Duration, Effect, Layer, Redacted, References } = await import("effect")
   const { LogSink } = await import("@aurora-logs/core")
-  const { formatOfFile, makeParser, recordBounds, engineOf, logTypeOf } = await import("../../packages/parsers/src/index.ts")
-  const { OpenObserveStandIn } = await import("../../packages/testkit/src/openobserve/OpenObserveStandIn.ts")
-  const { makeSettings, OpenObserveSink, makeRequestEncoder } = await import("../../packages/openobserve/src/index.ts")
+  const { formatOfFile, makeParser, recordBounds, engineOf, logTypeOf } = await import("@aurora-logs/parsers")
+  const { OpenObserveStandIn } = await import("@aurora-logs/testkit/openobserve/OpenObserveStandIn")
+  const { makeSettings, OpenObserveSink, makeRequestEncoder } = await import("@aurora-logs/openobserve")
   type LogRecord = import("@aurora-logs/core").LogRecord
 
   const arg = (name: string, fallback: number) => {
@@ -153,7 +153,7 @@ async function main() {
   // ---- ship to the stand-in in another process ----
   const standIn = fork(fileURLToPath(import.meta.url), ["--stand-in"], { execArgv: process.execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] })
   const target = await new Promise<{ url: string; user: string; password: string }>((resolve) => standIn.once("message", resolve as never))
-  type Settings = import("../../packages/openobserve/src/index.ts").OpenObserveSettings
+  type Settings = import("@aurora-logs/openobserve").OpenObserveSettings
   const shipAll = (overrides: Partial<Settings>) =>
     Effect.runPromise(Effect.gen(function*() {
       const sink = yield* LogSink

@@ -7,17 +7,18 @@
  *   tool   - pgbadger -j 1 (same file, same prefix, output to /dev/null) / pt-query-digest (> /dev/null)
  * and prints records/s, MB/s, peak RSS and the ratios.
  *
- * MB/s and ratios are computed on CPU time (user + system) so that a busy shared machine does not skew
- * them; wall times are printed too.
+ * Every measured process is pinned to one core (taskset -c 0, when available). MB/s and ratios are
+ * given on wall time (one core) and on CPU time (user + system; less sensitive to other load on a
+ * shared machine, but it also counts V8's background GC/compiler threads).
  *
- *   node test/bench/parse-bench.ts [--mb 64] [--skip-tools] [--keep DIR]
+ *   node --conditions=source test/bench/parse-bench.ts [--mb 64] [--skip-tools] [--keep DIR]
  */
 import { spawnSync } from "node:child_process"
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { makeParser, recordBounds, type LogFormat } from "../../packages/parsers/src/index.ts"
+import { makeParser, recordBounds, type LogFormat } from "@aurora-logs/parsers"
 
 const FIXTURES = fileURLToPath(new URL("../../packages/testkit/fixtures/", import.meta.url))
 const PG_FIXTURES = ["0937", "0938", "0939", "0940"].map((m) => join(FIXTURES, "postgresql", "postgresql.log.2026-11-26-" + m))
@@ -102,9 +103,13 @@ const shiftSlow = (text: string, hours: number) =>
     .replace(/^SET timestamp=(\d+);$/gm, (_, s: string) => `SET timestamp=${Number(s) + hours * 3600};`)
 
 // ---- measuring ----
+/** `taskset -c 0` when the machine has it: every measured process runs on one and the same core. */
+const PIN: ReadonlyArray<string> = spawnSync("taskset", ["-c", "0", "true"]).status === 0 ? ["taskset", "-c", "0"] : []
+
 function worker(mode: "floor" | "ours", format: LogFormat, file: string): Measure {
   const self = fileURLToPath(import.meta.url)
-  const child = spawnSync(process.execPath, [self, "--worker", mode, format, file], { encoding: "utf8", maxBuffer: 1 << 20 })
+  const argv = [...PIN, process.execPath, ...process.execArgv, self, "--worker", mode, format, file]
+  const child = spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8", maxBuffer: 1 << 20 })
   if (child.status !== 0) throw new Error(`${mode} worker failed: ${child.stderr}`)
   return JSON.parse(child.stdout) as Measure
 }
@@ -112,7 +117,7 @@ function worker(mode: "floor" | "ours", format: LogFormat, file: string): Measur
 /** Runs a tool under /usr/bin/time: wall seconds, CPU seconds (user + sys) and peak RSS. */
 function tool(command: string): { seconds: number; cpu: number; maxRssMb: number; ok: boolean; note: string } {
   const started = process.hrtime.bigint()
-  const child = spawnSync("/usr/bin/time", ["-f", "%U %S %M", "sh", "-c", command], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", maxBuffer: 64 << 20 })
+  const child = spawnSync("/usr/bin/time", ["-f", "%U %S %M", ...PIN, "sh", "-c", command], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", maxBuffer: 64 << 20 })
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   const last = (child.stderr ?? "").trim().split("\n").pop() ?? ""
   const [user, sys, rssKb] = last.split(" ").map(Number)
@@ -153,18 +158,18 @@ for (const [name, format, file] of [["PostgreSQL stderr", "postgres", pgFile], [
   }
   const line = {
     input: name, file_mb: fixed(mb(size)), records: ours.records,
-    ours_wall_s: fixed(ours.seconds, 2), ours_cpu_s: fixed(ours.cpu, 2), ours_mb_s_cpu: fixed(mb(size) / ours.cpu), ours_mb_s_wall: fixed(mb(size) / ours.seconds),
-    ours_records_s_cpu: Math.round(ours.records / ours.cpu), ours_rss_mb: fixed(ours.maxRssMb, 0), ndjson_mb: fixed(mb(ours.outputBytes)),
-    floor_cpu_s: fixed(floor.cpu, 2), floor_mb_s_cpu: fixed(mb(size) / floor.cpu), floor_over_ours: fixed(ours.cpu / floor.cpu, 2),
+    ours_wall_s: fixed(ours.seconds, 2), ours_cpu_s: fixed(ours.cpu, 2), ours_mb_s_wall: fixed(mb(size) / ours.seconds), ours_mb_s_cpu: fixed(mb(size) / ours.cpu),
+    ours_records_s_wall: Math.round(ours.records / ours.seconds), ours_rss_mb: fixed(ours.maxRssMb, 0), ndjson_mb: fixed(mb(ours.outputBytes)),
+    floor_wall_s: fixed(floor.seconds, 2), floor_mb_s_wall: fixed(mb(size) / floor.seconds), ours_over_floor_wall: fixed(ours.seconds / floor.seconds, 2),
     tool: toolName, tool_wall_s: toolResult === undefined ? "-" : fixed(toolResult.seconds, 1), tool_cpu_s: toolResult === undefined ? "-" : fixed(toolResult.cpu, 1),
     tool_rss_mb: toolResult === undefined ? "-" : fixed(toolResult.maxRssMb, 0), tool_ok: toolResult?.ok ?? false,
-    speedup_vs_tool_cpu: toolResult === undefined ? "-" : fixed(toolResult.cpu / ours.cpu, 1),
-    speedup_vs_tool_wall: toolResult === undefined ? "-" : fixed(toolResult.seconds / ours.seconds, 1), tool_note: toolResult?.note ?? ""
+    speedup_vs_tool_wall: toolResult === undefined ? "-" : fixed(toolResult.seconds / ours.seconds, 1),
+    speedup_vs_tool_cpu: toolResult === undefined ? "-" : fixed(toolResult.cpu / ours.cpu, 1), tool_note: toolResult?.note ?? ""
   }
   report[format] = line
-  rows.push(`| ${line.input} | ${line.file_mb} | ${line.records} | ${line.ours_cpu_s} (${line.ours_wall_s}) | ${line.ours_mb_s_cpu} | ${line.ours_records_s_cpu} | ${line.ours_rss_mb} | ${line.floor_mb_s_cpu} | ${line.floor_over_ours} | ${line.tool} ${line.tool_cpu_s} (${line.tool_wall_s}) s, ${line.tool_rss_mb} MB | ${line.speedup_vs_tool_cpu}x (${line.speedup_vs_tool_wall}x) |`)
+  rows.push(`| ${line.input} | ${line.file_mb} | ${line.records} | ${line.ours_wall_s} (${line.ours_cpu_s}) | ${line.ours_mb_s_wall} (${line.ours_mb_s_cpu}) | ${line.ours_records_s_wall} | ${line.ours_rss_mb} | ${line.floor_mb_s_wall} | ${line.ours_over_floor_wall} | ${line.tool} ${line.tool_wall_s} (${line.tool_cpu_s}) s, ${line.tool_rss_mb} MB | ${line.speedup_vs_tool_wall}x (${line.speedup_vs_tool_cpu}x) |`)
 }
-console.log("| input | MB | records | ours CPU s (wall) | ours MB/s | records/s | peak RSS MB | floor MB/s | ours / floor time | tool CPU s (wall), peak RSS | speed-up vs tool CPU (wall) |")
+console.log("| input | MB | records | ours s wall (CPU) | ours MB/s wall (CPU) | records/s | peak RSS MB | floor MB/s | ours / floor time | tool s wall (CPU), peak RSS | speed-up vs tool wall (CPU) |")
 console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
 for (const row of rows) console.log(row)
 console.log(JSON.stringify(report, null, 2))

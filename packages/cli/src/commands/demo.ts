@@ -18,7 +18,7 @@ import {
 import { DemoWorkload, FleetDirectory } from "@aurora-logs/testkit"
 import { Clock, Effect, Layer } from "effect"
 import { oneProcessConfig } from "../config/PipelineSettings.ts"
-import { sinkLayer } from "../config/SinkSelection.ts"
+import { describeSink, sinkLayer } from "../config/SinkSelection.ts"
 import { durationFlag, intFlag, numberFlag, parseFlags, stringFlag, UsageError } from "../Flags.ts"
 import { DemoProgress } from "./DemoProgress.ts"
 import { fleetFromDir } from "./DemoFleet.ts"
@@ -84,7 +84,7 @@ export const demoCommand = Effect.fn("demo")(function*(argv: ReadonlyArray<strin
     DeadLetters.layerFile(NodePath.join(dataDir, "dead-letters.ndjson")),
     yield* sinkLayer(outDir)
   )
-  const where = process.env.OPENOBSERVE_URL ? `${process.env.OPENOBSERVE_URL} (and ${outDir})` : `${outDir}/<stream>.ndjson`
+  const where = describeSink(outDir)
 
   const program = Effect.gen(function*() {
     const startedAt = yield* Clock.currentTimeMillis

@@ -143,14 +143,14 @@ async function parseOne(file: string, requested: LogFormat | "auto", options: Pa
 
   const start = (format: LogFormat) => {
     const parser = makeParser(format, options)
-    const decoder = new TextDecoder()
     const logType = logTypeOf(format)
     const engine = engineOf(format)
     let out = ""
     framer = new RecordFramer(format, options)
     emit = async (records) => {
       for (const framed of records) {
-        const record = parser.parse(decoder.decode(framed.bytes))
+        // Buffer#toString decodes short records faster than TextDecoder (same U+FFFD replacement).
+        const record = parser.parse(Buffer.from(framed.bytes.buffer, framed.bytes.byteOffset, framed.bytes.byteLength).toString("utf8"))
         if (stats !== undefined) {
           stats.add(record, format, framed.bytes.length)
           stats.addLines(countLines(framed.bytes))

@@ -8,7 +8,7 @@ import { AwsRdsLogs } from "@aurora-logs/aws"
 import { CurrentPipelineStats, DeadLetters, PipelineStats, runOneProcess } from "@aurora-logs/core"
 import { Effect, Layer } from "effect"
 import { dataDirConfig, oneProcessConfig } from "../config/PipelineSettings.ts"
-import { sinkLayer } from "../config/SinkSelection.ts"
+import { describeSink, sinkLayer } from "../config/SinkSelection.ts"
 import { describeState, stateLayer, StateKind } from "../config/StateSelection.ts"
 import { parseFlags, UsageError } from "../Flags.ts"
 import { HealthPort, healthServerLayer } from "../server/HealthServer.ts"
@@ -23,7 +23,7 @@ export const runCommand = Effect.fn("run")(function*(argv: ReadonlyArray<string>
   const kind = yield* StateKind
   const port = yield* HealthPort
   const stats = new PipelineStats()
-  yield* Effect.logInfo(`aurora-logs run: cursors in ${yield* describeState(kind, dataDir)}, dead letters in ${NodePath.join(dataDir, "dead-letters.ndjson")}`)
+  yield* Effect.logInfo(`aurora-logs run: records to ${describeSink(NodePath.join(dataDir, "out"))}, cursors in ${yield* describeState(kind, dataDir)}, dead letters in ${NodePath.join(dataDir, "dead-letters.ndjson")}`)
   const services = Layer.mergeAll(
     AwsRdsLogs.layerConfig,
     stateLayer(kind, dataDir),

@@ -1,0 +1,8 @@
+export * as OpenObserveSink from "./OpenObserveSink.ts"
+export * from "./OpenObserveSettings.ts"
+export * from "./IngestionWindow.ts"
+export * from "./IngestAnswer.ts"
+export * from "./RequestBody.ts"
+export * from "./Backoff.ts"
+export * from "./CircuitBreaker.ts"
+export * from "./Compression.ts"

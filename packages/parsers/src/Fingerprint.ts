@@ -1,0 +1,319 @@
+/**
+ * Statement fingerprints: the shape of a statement with its values taken out, so that statements
+ * that differ only in literals group together. pt-fingerprint's rules for MySQL (literals to `?`,
+ * IN (...) and VALUES (...) lists collapsed, comments dropped, whitespace folded, lowercased, `use db`
+ * to `use ?`); the same spirit for PostgreSQL, where `$n` parameters, "quoted identifiers", E'...' and
+ * $tag$ strings follow PostgreSQL's lexical rules. One pass over the characters, then two list regexes.
+ */
+
+export type SqlDialect = "mysql" | "postgres"
+
+const isWordChar = (c: number) =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36 || c > 127
+const isDigit = (c: number) => c >= 48 && c <= 57
+const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11
+
+const IN_LIST = /\bin ?\( ?\?(?: ?, ?\?)* ?\)/g
+const VALUES_LIST = /\bvalues? ?\( ?\?(?: ?, ?\?)* ?\)(?: ?, ?\( ?\?(?: ?, ?\?)* ?\))*/g
+const LIMIT_PAIR = /\blimit \? ?, ?\?/g
+const USE_DB = /^use \S+$/
+
+/** Character classes of ASCII codes: 0 = copied as is; the others may begin something to rewrite. */
+const PLAIN = 0, SPACE = 1, OTHER_SPACE = 2, SINGLE_QUOTE = 3, DOUBLE_QUOTE = 4, DIGIT = 5, DASH = 6, SLASH = 7, HASH = 8, DOLLAR = 9, DOT = 11
+const CLASS = new Uint8Array(128)
+CLASS[32] = SPACE
+for (const c of [9, 10, 11, 12, 13]) CLASS[c] = OTHER_SPACE
+CLASS[39] = SINGLE_QUOTE
+CLASS[34] = DOUBLE_QUOTE
+for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT
+CLASS[45] = DASH
+CLASS[47] = SLASH
+CLASS[35] = HASH
+CLASS[36] = DOLLAR
+CLASS[46] = DOT
+
+/** E'...', B'...', X'...', N'...': a letter right before the quote that makes it a prefixed string. */
+const isStringPrefix = (c: number) => c === 69 || c === 101 || c === 66 || c === 98 || c === 88 || c === 120 || c === 78 || c === 110
+
+/** ASCII lowercase table. */
+const LOWER = new Uint8Array(256)
+for (let c = 0; c < 256; c++) LOWER[c] = c >= 65 && c <= 90 ? c + 32 : c
+
+/** Output buffer of the byte path, reused across calls. */
+let bytesOut = Buffer.allocUnsafe(64 * 1024)
+
+/**
+ * The fingerprint of one statement. Statements made only of Latin-1 characters (nearly all) take the
+ * byte path: one pass writing lowercased bytes into a reused buffer, one string at the end; others
+ * take the general path over string slices. Both apply the same rules.
+ */
+export function fingerprint(sql: string, dialect: SqlDialect): string {
+  const fast = fingerprintLatin1(sql, dialect === "mysql")
+  return finishFingerprint(fast ?? fingerprintGeneral(sql, dialect), dialect === "mysql")
+}
+
+function fingerprintLatin1(sql: string, mysql: boolean): string | undefined {
+  const n = sql.length
+  if (bytesOut.length < n + 8) bytesOut = Buffer.allocUnsafe(Math.max(n + 8, bytesOut.length * 2))
+  const out = bytesOut
+  let o = 0
+  let i = 0
+  while (i < n) {
+    const c = sql.charCodeAt(i)
+    if (c >= 128) {
+      if (c > 255) return undefined
+      out[o++] = c
+      i++
+      continue
+    }
+    const k = CLASS[c]!
+    if (k === PLAIN) { out[o++] = LOWER[c]!; i++; continue }
+    switch (k) {
+      case SPACE:
+      case OTHER_SPACE: {
+        let j = i + 1
+        while (j < n && isSpace(sql.charCodeAt(j))) j++
+        if (o > 0 && out[o - 1] !== 32) out[o++] = 32
+        i = j
+        continue
+      }
+      case SINGLE_QUOTE: {
+        const before = i > 0 ? sql.charCodeAt(i - 1) : 32
+        let escapes = mysql
+        if (isStringPrefix(before) && (i < 2 || !isWordChar(sql.charCodeAt(i - 2))) && o > 0 && out[o - 1] === LOWER[before]) {
+          o--
+          if (before === 69 || before === 101) escapes = true
+        }
+        out[o++] = 63
+        i = stringEnd(sql, i + 1, 39, escapes)
+        continue
+      }
+      case DOUBLE_QUOTE: {
+        if (mysql) { out[o++] = 63; i = stringEnd(sql, i + 1, 34, true); continue }
+        // PostgreSQL "quoted identifier": kept, and its content is not read as literals.
+        const close = sql.indexOf("\"", i + 1)
+        const j = close < 0 ? n : close + 1
+        for (; i < j; i++) {
+          const d = sql.charCodeAt(i)
+          if (d > 255) return undefined
+          out[o++] = LOWER[d]!
+        }
+        continue
+      }
+      case DOT:
+      case DIGIT: {
+        const prev = i > 0 ? sql.charCodeAt(i - 1) : 32
+        if (isWordChar(prev) || prev === 46 || (k === DOT && !isDigit(sql.charCodeAt(i + 1)))) { out[o++] = c; i++; continue }
+        let j = i + 1
+        if (c === 48 && (sql.charCodeAt(j) === 120 || sql.charCodeAt(j) === 88 || sql.charCodeAt(j) === 98)) j++
+        while (j < n) {
+          const d = sql.charCodeAt(j)
+          if (isDigit(d) || d === 46 || (d >= 97 && d <= 102) || (d >= 65 && d <= 70)) { j++; continue }
+          if ((d === 43 || d === 45) && (sql.charCodeAt(j - 1) === 101 || sql.charCodeAt(j - 1) === 69)) { j++; continue }
+          break
+        }
+        if (j < n && isWordChar(sql.charCodeAt(j))) {
+          // An identifier that starts with digits (MySQL allows 1abc): copied.
+          while (j < n && isWordChar(sql.charCodeAt(j))) j++
+          for (; i < j; i++) {
+            const d = sql.charCodeAt(i)
+            if (d > 255) return undefined
+            out[o++] = LOWER[d]!
+          }
+          continue
+        }
+        out[o++] = 63
+        i = j
+        continue
+      }
+      case DASH:
+        if (sql.charCodeAt(i + 1) !== 45) { out[o++] = c; i++; continue }
+        i = lineEndFrom(sql, i)
+        continue
+      case HASH:
+        if (!mysql) { out[o++] = c; i++; continue }
+        i = lineEndFrom(sql, i)
+        continue
+      case SLASH: {
+        if (sql.charCodeAt(i + 1) !== 42) { out[o++] = c; i++; continue }
+        const close = sql.indexOf("*/", i + 2)
+        i = close < 0 ? n : close + 2
+        continue
+      }
+      case DOLLAR: {
+        if (mysql || (i > 0 && isWordChar(sql.charCodeAt(i - 1)))) { out[o++] = c; i++; continue }
+        if (isDigit(sql.charCodeAt(i + 1))) {
+          // $n parameter: kept as written.
+          out[o++] = 36
+          i++
+          while (i < n && isDigit(sql.charCodeAt(i))) out[o++] = sql.charCodeAt(i++)
+          continue
+        }
+        const tagEnd = dollarTagEnd(sql, i)
+        if (tagEnd < 0) { out[o++] = c; i++; continue }
+        const close = sql.indexOf(sql.slice(i, tagEnd + 1), tagEnd + 1)
+        out[o++] = 63
+        i = close < 0 ? n : close + (tagEnd + 1 - i)
+        continue
+      }
+    }
+  }
+  return out.toString("latin1", 0, o)
+}
+
+/** Trims, drops the client's ";" and collapses IN (...), VALUES (...) and LIMIT ?, ? lists. */
+function finishFingerprint(lowered: string, mysql: boolean): string {
+  let fp = lowered
+  let end = fp.length
+  while (end > 0 && (fp.charCodeAt(end - 1) === 59 || fp.charCodeAt(end - 1) === 32)) end--
+  const start = fp.charCodeAt(0) === 32 ? 1 : 0
+  if (start > 0 || end < fp.length) fp = fp.slice(start, end)
+  if (fp.includes("?")) {
+    if (fp.includes("in (?") || fp.includes("in(?")) fp = fp.replace(IN_LIST, "in(?+)")
+    if (fp.includes("values (?") || fp.includes("values(?") || fp.includes("value (?")) fp = fp.replace(VALUES_LIST, "values(?+)")
+    if (fp.includes("limit ?,") || fp.includes("limit ? ,")) fp = fp.replace(LIMIT_PAIR, "limit ?")
+  }
+  if (mysql && fp.startsWith("use ") && USE_DB.test(fp)) return "use ?"
+  return fp
+}
+
+/** The general path (any characters): text copied in sliced runs, lowercased once at the end. */
+function fingerprintGeneral(sql: string, dialect: SqlDialect): string {
+  const n = sql.length
+  const mysql = dialect === "mysql"
+  let out = ""
+  let runStart = 0
+  let i = 0
+  while (i < n) {
+    const c = sql.charCodeAt(i)
+    if (c >= 128) { i++; continue }
+    const k = CLASS[c]!
+    if (k === PLAIN) { i++; continue }
+    // A single space between two tokens is copied; a run of blanks, or a blank at either end, is folded.
+    if (k === SPACE && i > 0 && i + 1 < n && !isSpace(sql.charCodeAt(i + 1))) { i++; continue }
+    let skipTo = -1
+    let literal = false
+    let tokenStart = i
+    switch (k) {
+      case SPACE:
+      case OTHER_SPACE: {
+        let j = i + 1
+        while (j < n && isSpace(sql.charCodeAt(j))) j++
+        if (i > runStart) out += sql.slice(runStart, i)
+        if (out.length > 0 && out.charCodeAt(out.length - 1) !== 32) out += " "
+        runStart = j
+        i = j
+        continue
+      }
+      case SINGLE_QUOTE: {
+        const before = i > 0 ? sql.charCodeAt(i - 1) : 32
+        let escapes = mysql
+        if (isStringPrefix(before) && (i < 2 || !isWordChar(sql.charCodeAt(i - 2))) && i - 1 >= runStart) {
+          tokenStart = i - 1
+          if (before === 69 || before === 101) escapes = true
+        }
+        skipTo = stringEnd(sql, i + 1, 39, escapes)
+        literal = true
+        break
+      }
+      case DOUBLE_QUOTE:
+        if (mysql) { skipTo = stringEnd(sql, i + 1, 34, true); literal = true; break }
+        {
+          // PostgreSQL "quoted identifier": kept, and its content is not read as literals.
+          const close = sql.indexOf("\"", i + 1)
+          i = close < 0 ? n : close + 1
+          continue
+        }
+      case DOT:
+      case DIGIT: {
+        const prev = i > 0 ? sql.charCodeAt(i - 1) : 32
+        if (isWordChar(prev) || prev === 46 || (k === DOT && !isDigit(sql.charCodeAt(i + 1)))) { i++; continue }
+        let j = i + 1
+        if (c === 48 && (sql.charCodeAt(j) === 120 || sql.charCodeAt(j) === 88 || sql.charCodeAt(j) === 98)) j++
+        while (j < n) {
+          const d = sql.charCodeAt(j)
+          if (isDigit(d) || d === 46 || (d >= 97 && d <= 102) || (d >= 65 && d <= 70)) { j++; continue }
+          if ((d === 43 || d === 45) && (sql.charCodeAt(j - 1) === 101 || sql.charCodeAt(j - 1) === 69)) { j++; continue }
+          break
+        }
+        if (j < n && isWordChar(sql.charCodeAt(j))) {
+          // An identifier that starts with digits (MySQL allows 1abc): copied.
+          while (j < n && isWordChar(sql.charCodeAt(j))) j++
+          i = j
+          continue
+        }
+        skipTo = j
+        literal = true
+        break
+      }
+      case DASH:
+        if (sql.charCodeAt(i + 1) !== 45) { i++; continue }
+        skipTo = lineEndFrom(sql, i)
+        break
+      case HASH:
+        if (!mysql) { i++; continue }
+        skipTo = lineEndFrom(sql, i)
+        break
+      case SLASH: {
+        if (sql.charCodeAt(i + 1) !== 42) { i++; continue }
+        const close = sql.indexOf("*/", i + 2)
+        skipTo = close < 0 ? n : close + 2
+        break
+      }
+      case DOLLAR: {
+        if (mysql || (i > 0 && isWordChar(sql.charCodeAt(i - 1)))) { i++; continue }
+        if (isDigit(sql.charCodeAt(i + 1))) {
+          // $n parameter: kept as written.
+          let j = i + 1
+          while (j < n && isDigit(sql.charCodeAt(j))) j++
+          i = j
+          continue
+        }
+        const tagEnd = dollarTagEnd(sql, i)
+        if (tagEnd < 0) { i++; continue }
+        const close = sql.indexOf(sql.slice(i, tagEnd + 1), tagEnd + 1)
+        skipTo = close < 0 ? n : close + (tagEnd + 1 - i)
+        literal = true
+        break
+      }
+    }
+    if (tokenStart > runStart) out += sql.slice(runStart, tokenStart)
+    if (literal) out += "?"
+    runStart = skipTo
+    i = skipTo
+  }
+  if (runStart < n) out += runStart === 0 ? sql : sql.slice(runStart)
+  return out.toLowerCase()
+}
+
+function lineEndFrom(sql: string, i: number): number {
+  const eol = sql.indexOf("\n", i)
+  return eol < 0 ? sql.length : eol
+}
+
+/** Index after the closing quote of a string whose body starts at `from`. */
+function stringEnd(sql: string, from: number, quote: number, backslashEscapes: boolean): number {
+  const n = sql.length
+  let j = from
+  while (j < n) {
+    const d = sql.charCodeAt(j)
+    if (d === 92 && backslashEscapes) { j += 2; continue }
+    if (d === quote) {
+      if (sql.charCodeAt(j + 1) === quote) { j += 2; continue }
+      return j + 1
+    }
+    j++
+  }
+  return n
+}
+
+/** When a $tag$ (or $$) starts at `i`, the index of its closing "$"; else -1. */
+function dollarTagEnd(sql: string, i: number): number {
+  const limit = Math.min(sql.length, i + 64)
+  for (let j = i + 1; j < limit; j++) {
+    const c = sql.charCodeAt(j)
+    if (c === 36) return j
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (isDigit(c) && j > i + 1))) return -1
+  }
+  return -1
+}

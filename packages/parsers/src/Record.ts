@@ -1,0 +1,59 @@
+/**
+ * Steps every parser applies to a record before it leaves: the truncation tail RDS appends, secret
+ * redaction over the free-text fields, the statement fingerprint, and the fallback record for text
+ * that could not be parsed (parse_error + raw, never dropped).
+ */
+import { fingerprint, type SqlDialect } from "./Fingerprint.ts"
+import type { Redactor } from "./Redaction.ts"
+import type { ParsedRecord } from "./Types.ts"
+
+export const TRUNCATION_MARKER = " [Your log message was truncated]"
+
+/** The record text without its final line break (one "\n", optionally preceded by "\r"). */
+export function withoutFinalNewline(text: string): string {
+  let end = text.length
+  if (end > 0 && text.charCodeAt(end - 1) === 10) end--
+  if (end > 0 && text.charCodeAt(end - 1) === 13) end--
+  return end === text.length ? text : text.slice(0, end)
+}
+
+/** Strips RDS's truncation tail; returns the text and whether it was there. */
+export function withoutTruncationMarker(text: string): [string, boolean] {
+  if (text.length >= TRUNCATION_MARKER.length && text.charCodeAt(text.length - 1) === 93 /* ] */ && text.endsWith(TRUNCATION_MARKER)) {
+    return [text.slice(0, text.length - TRUNCATION_MARKER.length), true]
+  }
+  return [text, false]
+}
+
+/**
+ * Redacts the free-text fields and adds the fingerprint of the statement. `sourceText` is the text the
+ * fields were cut from (undefined when they were decoded from it, as in jsonlog, so every field is
+ * checked); when it holds nothing the redactor could change, the fields are not scanned one by one.
+ */
+export function finishRecord(record: ParsedRecord, redact: Redactor, dialect: SqlDialect, redacting: boolean, sourceText?: string): ParsedRecord {
+  if (redacting && (sourceText === undefined || redact.mayApply(sourceText))) {
+    if (record.message !== undefined) record.message = redact(record.message)
+    if (record.detail !== undefined) record.detail = redact(record.detail)
+    if (record.hint !== undefined) record.hint = redact(record.hint)
+    if (record.context !== undefined) record.context = redact(record.context)
+    if (record.statement !== undefined) record.statement = redact(record.statement)
+    if (record.query !== undefined) record.query = redact(record.query)
+    if (record.raw !== undefined) record.raw = redact(record.raw)
+    if (record.object !== undefined) record.object = redact(record.object)
+    if (typeof record.argument === "string") record.argument = redact(record.argument)
+  }
+  const statement = record.statement
+  if (statement !== undefined && statement.length > 0) {
+    const fp = fingerprint(statement, dialect)
+    // A statement that is only a comment has no shape to group by.
+    if (fp.length > 0) record.fingerprint = fp
+  }
+  return record
+}
+
+/** The record for text no rule could read: shipped as is (redacted), never dropped. */
+export function unparsedRecord(text: string, reason: string, redact: Redactor, truncated: boolean): ParsedRecord {
+  const record: ParsedRecord = { parse_error: reason, raw: redact(text) }
+  if (truncated) record.truncated = true
+  return record
+}

@@ -1,0 +1,182 @@
+/**
+ * MySQL / Aurora MySQL / MariaDB slow query log entries. An entry is an optional `# Time:` line, the
+ * header block of `# Key: value` lines that begins at `# User@Host:`, optional `use db;` and
+ * `SET ...timestamp=N;` lines, then the statement (possibly many lines, ending in `;`). Header numbers
+ * come from the header block only: a `# Query_time:` line inside a statement's text is statement text.
+ */
+import { finishRecord, unparsedRecord, withoutFinalNewline, withoutTruncationMarker } from "../Record.ts"
+import type { Redactor } from "../Redaction.ts"
+import { parseIsoTimestamp, parseShortMysqlTimestamp } from "../Timestamp.ts"
+import type { ParsedRecord, Parser } from "../Types.ts"
+import { bannerRecord, isBannerLine } from "./Banner.ts"
+
+const USER_HOST = /^# User@Host: ([^\[]*)\[([^\]]*)\] @ *([^\[]*?) *\[([^\]]*)\](?:\s+Id:\s*(\d+))?/
+const USE_DB = /^use (`?)([^`;]+)\1;$/
+const SET_TIMESTAMP = /^SET (?:[a-z_]+=\d+,)*timestamp=(\d+)(?:,[a-z_]+=\d+)*;$/
+const ADMIN_COMMAND = "# administrator command: "
+
+/** Field names of the header keys (numbers where the value is numeric); other keys become slow_<key>. */
+const HEADER_FIELDS: Readonly<Record<string, string>> = {
+  Query_time: "query_time_s", Lock_time: "lock_time_s", Rows_sent: "rows_sent", Rows_examined: "rows_examined",
+  Rows_affected: "rows_affected", Bytes_sent: "bytes_sent", Thread_id: "thread_id", Id: "thread_id", Schema: "schema",
+  QC_hit: "qc_hit", Tmp_tables: "tmp_tables", Tmp_disk_tables: "tmp_disk_tables", Full_scan: "full_scan",
+  Full_join: "full_join", Filesort: "filesort", Filesort_on_disk: "filesort_on_disk", Merge_passes: "merge_passes",
+  Priority_queue: "priority_queue", Tmp_table: "tmp_table", Tmp_table_on_disk: "tmp_table_on_disk"
+}
+
+export class MysqlSlowLogParser implements Parser {
+  private readonly redact: Redactor
+  private readonly redacting: boolean
+
+  constructor(redact: Redactor, redacting: boolean) {
+    this.redact = redact
+    this.redacting = redacting
+  }
+
+  parse(input: string): ParsedRecord {
+    const [text, truncated] = withoutTruncationMarker(withoutFinalNewline(input))
+    const n = text.length
+    let end = lineEnd(text, 0)
+    if (isBannerLine(text.slice(0, end))) {
+      const banner = bannerRecord(text)
+      if (truncated) banner.truncated = true
+      return banner
+    }
+    const record: ParsedRecord = {}
+    // `start`/`end` walk the lines by index: no split, no join.
+    let start = 0
+    if (text.startsWith("# Time: ")) {
+      const value = text.slice(8, end).trim()
+      const micros = value.charCodeAt(4) === 45 ? parseIsoTimestamp(value) : parseShortMysqlTimestamp(value)
+      if (micros !== undefined) record._timestamp = micros
+      start = end + 1
+      end = lineEnd(text, start)
+    }
+    if (start >= n || !text.startsWith("# User@Host: ", start)) {
+      return unparsedRecord(text, "no slow-log header (# Time: / # User@Host:) at the start of the record", this.redact, truncated)
+    }
+    const userHost = USER_HOST.exec(text.slice(start, end))
+    if (userHost !== null) {
+      const user = userHost[2]!.length > 0 ? userHost[2]! : userHost[1]!.trim()
+      if (user.length > 0) record.user = user
+      const host = userHost[3]!.trim()
+      const ip = userHost[4]!.trim()
+      if (host.length > 0) record.host = host
+      if (ip.length > 0) record.client_addr = ip
+      if (userHost[5] !== undefined) record.thread_id = Number(userHost[5])
+    }
+    start = end + 1
+    // The header block: "# Key: value" lines right after "# User@Host:".
+    while (start < n && isHeaderLine(text, start)) {
+      end = lineEnd(text, start)
+      if (text.startsWith("# Query_time: ", start)) readQueryTimeLine(text, start, end, record)
+      else readHeaderPairs(text, start + 2, end, record)
+      start = end + 1
+    }
+    // use db; and SET timestamp=N; come before the statement.
+    while (start < n) {
+      end = lineEnd(text, start)
+      const c = text.charCodeAt(start)
+      if (c === 117 /* u */ && text.startsWith("use ", start)) {
+        const use = USE_DB.exec(text.slice(start, end))
+        if (use !== null) { record.schema = use[2]!; start = end + 1; continue }
+      } else if (c === 83 /* S */ && text.startsWith("SET ", start) && text.charCodeAt(end - 1) === 59) {
+        const set = SET_TIMESTAMP.exec(text.slice(start, end))
+        if (set !== null) {
+          const startMicros = Number(set[1]) * 1_000_000
+          record.query_start = startMicros
+          if (record._timestamp === undefined) record._timestamp = startMicros
+          start = end + 1
+          continue
+        }
+      }
+      break
+    }
+    if (typeof record.query_time_s === "number") record.duration_ms = Math.round(record.query_time_s * 1_000_000) / 1000
+    if (start < n) {
+      let statement = start === 0 ? text : text.slice(start)
+      if (statement.startsWith(ADMIN_COMMAND)) {
+        record.command = statement.slice(ADMIN_COMMAND.length).replace(/;$/, "")
+        record.event = "administrator_command"
+      }
+      // The log adds ";" after every statement: that ";" is the log's, not the statement's.
+      if (statement.charCodeAt(statement.length - 1) === 59) statement = statement.slice(0, -1)
+      record.statement = statement
+    }
+    record.level = "info"
+    if (truncated) record.truncated = true
+    return finishRecord(record, this.redact, "mysql", this.redacting, text)
+  }
+}
+
+function lineEnd(text: string, from: number): number {
+  const nl = text.indexOf("\n", from)
+  return nl < 0 ? text.length : nl
+}
+
+/** "# Key: " (a header line), but not "# administrator command: ". */
+function isHeaderLine(text: string, at: number): boolean {
+  if (text.charCodeAt(at) !== 35 || text.charCodeAt(at + 1) !== 32) return false
+  let j = at + 2
+  const first = j
+  for (;;) {
+    const c = text.charCodeAt(j)
+    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95) { j++; continue }
+    break
+  }
+  if (j === first || text.charCodeAt(j) !== 58 || text.charCodeAt(j + 1) !== 32) return false
+  return !text.startsWith(ADMIN_COMMAND, at)
+}
+
+/** "Key: value  Key: value ..." in [from, end): known keys become fields (numbers where numeric). */
+function readHeaderPairs(text: string, from: number, end: number, record: ParsedRecord): void {
+  let p = from
+  while (p < end) {
+    while (p < end && text.charCodeAt(p) === 32) p++
+    const keyStart = p
+    while (p < end && text.charCodeAt(p) !== 58 && text.charCodeAt(p) !== 32) p++
+    if (p >= end || text.charCodeAt(p) !== 58) return
+    const key = text.slice(keyStart, p)
+    p++
+    while (p < end && text.charCodeAt(p) === 32) p++
+    const valueStart = p
+    while (p < end && text.charCodeAt(p) !== 32) p++
+    // "Schema:  QC_hit: No": an empty value, and the token read is the next key.
+    if (text.charCodeAt(p - 1) === 58) { p = valueStart; continue }
+    // Keys we do not know (log_slow_extra, Percona) are kept too, under their lowercased name.
+    const field = HEADER_FIELDS[key] ?? "slow_" + key.toLowerCase()
+    if (p === valueStart) continue
+    const raw = text.slice(valueStart, p)
+    const number = Number(raw)
+    record[field] = field === "schema" || field === "qc_hit" || !Number.isFinite(number) ? raw : number
+  }
+}
+
+/**
+ * "# Query_time: X  Lock_time: Y Rows_sent: N  Rows_examined: M[ more pairs]": the line every entry
+ * has, read with named stores (the generic pair reader handles anything after it).
+ */
+function readQueryTimeLine(text: string, start: number, end: number, record: ParsedRecord): void {
+  const lock = text.indexOf(" Lock_time: ", start + 14)
+  const sent = lock < 0 ? -1 : text.indexOf(" Rows_sent: ", lock + 12)
+  const examined = sent < 0 ? -1 : text.indexOf(" Rows_examined: ", sent + 12)
+  if (examined < 0 || examined > end) {
+    readHeaderPairs(text, start + 2, end, record)
+    return
+  }
+  let valueEnd = text.indexOf(" ", examined + 16)
+  if (valueEnd < 0 || valueEnd > end) valueEnd = end
+  const queryTime = Number(text.slice(start + 14, lock))
+  const lockTime = Number(text.slice(lock + 12, sent))
+  const rowsSent = Number(text.slice(sent + 12, examined))
+  const rowsExamined = Number(text.slice(examined + 16, valueEnd))
+  if (!(Number.isFinite(queryTime) && Number.isFinite(lockTime) && Number.isFinite(rowsSent) && Number.isFinite(rowsExamined))) {
+    readHeaderPairs(text, start + 2, end, record)
+    return
+  }
+  record.query_time_s = queryTime
+  record.lock_time_s = lockTime
+  record.rows_sent = rowsSent
+  record.rows_examined = rowsExamined
+  if (valueEnd < end) readHeaderPairs(text, valueEnd, end, record)
+}

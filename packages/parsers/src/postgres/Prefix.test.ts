@@ -1,0 +1,41 @@
+/** log_line_prefix compilation: the RDS prefixes and other common ones, on bytes and on strings alike. */
+import { describe, expect, it } from "vitest"
+import { makeParser } from "../Parser.ts"
+import { recordStarts } from "../RecordStarts.ts"
+import { RDS_LOG_LINE_PREFIX_LONG } from "./Prefix.ts"
+
+const enc = new TextEncoder()
+
+describe("PostgreSQL stderr with other prefixes", () => {
+  it("reads the second RDS prefix, for sessions and for background processes (%q)", () => {
+    const options = { logLinePrefix: RDS_LOG_LINE_PREFIX_LONG }
+    const session = "2026-11-26 09:39:01.123 UTC:10.1.2.3(40000):app@appdb:[4242]:7:22012:2026-11-26 09:38:00 UTC:3/12:0:6b07fe35.42b0:orders-serviceERROR:  division by zero"
+    const background = "2026-11-26 09:39:02.000 UTC::@:[15665]:3:00000:2026-11-26 09:37:05 UTC:::6b07fdc1.3d31:LOG:  checkpoint starting: time"
+    const text = session + "\n" + session.replace("ERROR:  division by zero", "STATEMENT:  SELECT 1/0") + "\n" + background + "\n"
+    const bytes = enc.encode(text)
+    expect(recordStarts("postgres", bytes, 0, bytes.length, options)).toEqual([0, text.indexOf(background)])
+    const parser = makeParser("postgres", options)
+    const first = parser.parse(text.slice(0, text.indexOf(background)))
+    expect(first).toMatchObject({
+      _timestamp: Date.UTC(2026, 10, 26, 9, 39, 1, 123) * 1000, client_addr: "10.1.2.3", client_port: 40000, user: "app",
+      database: "appdb", pid: 4242, line_num: 7, sqlstate: "22012", session_id: "6b07fe35.42b0", application_name: "orders-service",
+      severity: "ERROR", level: "error", message: "division by zero", statement: "SELECT 1/0", fingerprint: "select ?/?"
+    })
+    const second = parser.parse(background)
+    expect(second).toMatchObject({ pid: 15665, severity: "LOG", event: "checkpoint_starting", session_id: "6b07fdc1.3d31" })
+    expect(second.application_name).toBeUndefined()
+  })
+
+  it.each([
+    ["%m [%p] ", "2026-11-26 09:39:01.123 CET [77] LOG:  statement: SELECT 1", { pid: 77, _timestamp: Date.UTC(2026, 10, 26, 8, 39, 1, 123) * 1000 }],
+    ["%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ", "2026-11-26 09:39:01 +0530 [77]: [3-1] user=bob,db=shop,app=psql,client=10.0.0.9 LOG:  statement: SELECT 1",
+      { pid: 77, line_num: 3, user: "bob", database: "shop", application_name: "psql", client_addr: "10.0.0.9", _timestamp: Date.UTC(2026, 10, 26, 4, 9, 1) * 1000 }],
+    ["%n|%p|%u|%d|", "1795685941.250|77|bob|shop|LOG:  statement: SELECT 1", { pid: 77, user: "bob", _timestamp: 1795685941250000 }],
+    ["%t:%r:%u@%d:[%p]:", "2026-11-26 09:39:01 UTC:2001:db8::1(5432):bob@shop:[77]:LOG:  statement: SELECT 1", { client_addr: "2001:db8::1", client_port: 5432 }]
+  ])("prefix %s", (prefix, line, expected) => {
+    const bytes = enc.encode(line + "\n")
+    expect(recordStarts("postgres", bytes, 0, bytes.length, { logLinePrefix: prefix })).toEqual([0])
+    const record = makeParser("postgres", { logLinePrefix: prefix }).parse(line + "\n")
+    expect(record).toMatchObject({ ...expected, severity: "LOG", statement: "SELECT 1" })
+  })
+})

@@ -1,0 +1,159 @@
+/**
+ * PostgreSQL stderr logs with any log_line_prefix (RDS default `%t:%r:%u@%d:[%p]:`). One record is a
+ * prefixed message line, the tab-indented lines that continue it, and the DETAIL/HINT/CONTEXT/
+ * STATEMENT/QUERY/LOCATION lines (and their continuations) that follow it, which become fields as in
+ * a csvlog row.
+ */
+import { postgresLevel } from "../Level.ts"
+import type { Level } from "../Types.ts"
+import { finishRecord, unparsedRecord, withoutFinalNewline, withoutTruncationMarker } from "../Record.ts"
+import type { Redactor } from "../Redaction.ts"
+import { parsePostgresTimestamp } from "../Timestamp.ts"
+import type { ParsedRecord, Parser } from "../Types.ts"
+import { analyzeMessage } from "./Message.ts"
+import { type CompiledPrefix, FIRST_SECONDARY_CODE, SEVERITY_NAMES } from "./Prefix.ts"
+
+/** Field of each secondary tag, by severity code (see SEVERITY_NAMES). */
+const SECONDARY_FIELD: ReadonlyArray<string> = SEVERITY_NAMES.map((name) => name.toLowerCase())
+/** Level of each severity, by code. */
+const LEVEL_OF_CODE: ReadonlyArray<Level | undefined> = SEVERITY_NAMES.map((name) => postgresLevel(name))
+
+const nonEmpty = (value: string) => value.length > 0 && value !== "[unknown]"
+
+export class PostgresStderrParser implements Parser {
+  private readonly captures: Int32Array
+  private readonly prefix: CompiledPrefix
+  private readonly redact: Redactor
+  private readonly redacting: boolean
+
+  constructor(prefix: CompiledPrefix, redact: Redactor, redacting: boolean) {
+    this.prefix = prefix
+    this.redact = redact
+    this.redacting = redacting
+    this.captures = new Int32Array(prefix.captureSize)
+  }
+
+  parse(input: string): ParsedRecord {
+    const [text, truncated] = withoutTruncationMarker(withoutFinalNewline(input))
+    const firstEnd = lineEnd(text, 0)
+    const prefix = this.prefix
+    if (!prefix.matchLine(text, 0, firstEnd, this.captures)) {
+      return unparsedRecord(text, "no log_line_prefix (" + prefix.source + ") with a severity at the start of the record", this.redact, truncated)
+    }
+    const messageStart = prefix.severityEnd + 3
+    const code = prefix.severity
+    const record: ParsedRecord = {}
+    this.readPrefixFields(text, record)
+    record.severity = SEVERITY_NAMES[code]!
+    const level = LEVEL_OF_CODE[code]
+    if (level !== undefined) record.level = level
+
+    if (firstEnd === text.length) {
+      // The common case: one line, one field.
+      record.message = text.slice(messageStart)
+    } else {
+      this.readContinuations(text, messageStart, firstEnd, record)
+    }
+    if (level !== undefined && level !== "info" && level !== "debug") moveCursorPosition(record)
+    analyzeMessage(record, record.message ?? "")
+    if (truncated) record.truncated = true
+    return finishRecord(record, this.redact, "postgres", this.redacting, text)
+  }
+
+  /** Lines after the first: tab lines continue the current field, secondary tags open a new field. */
+  private readContinuations(text: string, messageStart: number, firstEnd: number, record: ParsedRecord): void {
+    let field = "message"
+    let value = text.slice(messageStart, firstEnd)
+    let start = firstEnd + 1
+    while (start <= text.length) {
+      const end = lineEnd(text, start)
+      if (text.charCodeAt(start) === 9) {
+        // PostgreSQL writes a TAB after every newline inside a message: drop it to restore the text.
+        value += "\n" + text.slice(start + 1, end)
+      } else {
+        const prefix = this.prefix
+        if (prefix.matchLine(text, start, end) && prefix.severity >= FIRST_SECONDARY_CODE) {
+          appendField(record, field, value)
+          field = SECONDARY_FIELD[prefix.severity]!
+          value = text.slice(prefix.severityEnd + 3, end)
+        } else {
+          value += "\n" + text.slice(start, end)
+        }
+      }
+      start = end + 1
+    }
+    appendField(record, field, value)
+  }
+
+  private readPrefixFields(text: string, record: ParsedRecord): void {
+    const tokens = this.prefix.tokens
+    const captures = this.captures
+    for (let t = 0; t < tokens.length; t++) {
+      const start = captures[t * 2]!
+      if (start < 0) continue
+      const token = tokens[t]!
+      if (token.kind !== 1) continue
+      const end = captures[t * 2 + 1]!
+      const value = text.slice(start, end).trim()
+      if (value.length === 0) continue
+      switch (token.letter) {
+        case "t":
+        case "m": {
+          const micros = parsePostgresTimestamp(value)
+          if (micros !== undefined) record._timestamp = micros
+          break
+        }
+        case "n": record._timestamp = Math.round(Number(value) * 1_000_000); break
+        case "p": record.pid = Number(value); break
+        case "u": if (nonEmpty(value)) record.user = value; break
+        case "d": if (nonEmpty(value)) record.database = value; break
+        case "a": if (nonEmpty(value)) record.application_name = value; break
+        case "r": readRemote(value, record); break
+        case "h": record.client_addr = value; break
+        case "l": record.line_num = Number(value); break
+        case "e": record.sqlstate = value; break
+        case "c": record.session_id = value; break
+        case "s": { const micros = parsePostgresTimestamp(value); if (micros !== undefined) record.session_start = micros; break }
+        case "v": record.virtual_transaction_id = value; break
+        case "x": record.transaction_id = Number(value); break
+        case "i": record.command_tag = value; break
+        case "b": record.backend_type = value; break
+        case "Q": if (value !== "0") record.pg_query_id = value; break
+        case "P": record.leader_pid = Number(value); break
+      }
+    }
+  }
+}
+
+const CURSOR_POSITION = / at character (\d+)$/
+
+/**
+ * stderr appends " at character N" to the message where csvlog and jsonlog have a position column:
+ * moved into statement_pos (query_pos when the error is in an internal QUERY) so that all three agree.
+ */
+function moveCursorPosition(record: ParsedRecord): void {
+  const message = record.message
+  if (message === undefined || message.charCodeAt(message.length - 1) > 57) return
+  const m = CURSOR_POSITION.exec(message)
+  if (m === null) return
+  record.message = message.slice(0, m.index)
+  record[record.query !== undefined ? "query_pos" : "statement_pos"] = Number(m[1])
+}
+
+function readRemote(value: string, record: ParsedRecord): void {
+  const open = value.lastIndexOf("(")
+  if (open > 0 && value.endsWith(")")) {
+    record.client_addr = value.slice(0, open)
+    record.client_port = Number(value.slice(open + 1, -1))
+  } else record.client_addr = value
+}
+
+function appendField(record: ParsedRecord, field: string, value: string): void {
+  const existing = record[field]
+  record[field] = typeof existing === "string" ? existing + "\n" + value : value
+}
+
+function lineEnd(text: string, from: number): number {
+  const nl = text.indexOf("\n", from)
+  return nl < 0 ? text.length : nl
+}
