@@ -6,6 +6,8 @@ import { NodeRuntime } from "@effect/platform-node"
 import { Cause, Effect, Exit } from "effect"
 import { demoCommand, DEMO_USAGE } from "./commands/demo.ts"
 import { parseCommand } from "./commands/parse.ts"
+import { discoveryCommand } from "./commands/discovery.ts"
+import { processorCommand } from "./commands/processor.ts"
 import { runCommand } from "./commands/run.ts"
 import { reportFailure } from "./ErrorReport.ts"
 import { UsageError } from "./Flags.ts"
@@ -22,12 +24,19 @@ commands:
       one process against a real Aurora fleet (AWS SDK credentials and region), records to OpenObserve when
       OPENOBSERVE_URL is set; health and metrics on AURORA_LOGS_HTTP_PORT (9464)
 
+  aurora-logs discovery
+      the discovery service: RDS API -> Kafka, cursors and leases in DynamoDB (replicas share the fleet)
+  aurora-logs processor
+      the processing service: Kafka -> OpenObserve (OPENOBSERVE_URL), one consumer group
+
 Settings come from environment variables: see docs/configuration.md.`
 
 const commands: Record<string, (argv: ReadonlyArray<string>) => Effect.Effect<number, unknown>> = {
   demo: demoCommand,
   parse: parseCommand,
-  run: runCommand
+  run: runCommand,
+  discovery: discoveryCommand,
+  processor: processorCommand
 }
 
 const main = (argv: ReadonlyArray<string>): Effect.Effect<number, unknown> => {

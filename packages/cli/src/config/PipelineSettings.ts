@@ -56,6 +56,12 @@ export const parseSettingsConfig = Config.all({
   maxRecordBytes: bytes("MAX_RECORD_BYTES", 16 * 1024 * 1024)
 })
 
+/** Distributed discovery: how often cursors are written to the state store (docs/configuration.md). */
+export const cursorWriteConfig = Config.all({
+  cursorWriteIntervalMs: ms("CURSOR_WRITE_INTERVAL", "15 seconds"),
+  cursorWriteBytes: bytes("CURSOR_WRITE_BYTES", 8 * 1024 * 1024)
+})
+
 /** Everything the one-process pipeline needs; the run mode may override where reading starts. */
 export const oneProcessConfig: Config.Config<OneProcessOptions> = Config.all({
   owner: Config.String(env("REPLICA_ID")).pipe(Config.withDefault(NodeOs.hostname())),

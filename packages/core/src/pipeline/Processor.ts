@@ -3,7 +3,7 @@
  * ship each batch, and only then commit: the bus offsets (per partition, the highest contiguous shipped offset)
  * and, in the one-process modes where the bus dies with the process, the cursors the blocks carry.
  */
-import { Effect, Schedule, Sink, Stream } from "effect"
+import { Effect, Option, Schedule, Sink, Stream } from "effect"
 import type { BusMessage } from "../bus/LogBus.ts"
 import { LogBus } from "../bus/LogBus.ts"
 import { fileKey } from "../domain/LogFile.ts"
@@ -56,7 +56,10 @@ export const runProcessor = Effect.fn("Processor.run")(function*(options: Proces
   const bus = yield* LogBus
   const sink = yield* LogSink
   const deadLetters = yield* DeadLetters
-  const cursors = options.commitCursors ? yield* Cursors : undefined
+  // Only the one-process modes move cursors: the distributed processor has no cursor store at all.
+  const cursorStore = yield* Effect.serviceOption(Cursors)
+  if (options.commitCursors && Option.isNone(cursorStore)) return yield* Effect.die(new Error("commitCursors needs a Cursors layer"))
+  const cursors = options.commitCursors ? Option.getOrUndefined(cursorStore) : undefined
   const stats = yield* CurrentPipelineStats
   const streamOf = makeStreamNamer(options.streamTemplate)
   const consumer = yield* bus.consumer(options.group)

@@ -1,0 +1,32 @@
+/**
+ * `aurora-logs processor`: the processing service of the distributed deployment. One Kafka consumer group;
+ * records parsed, enriched and shipped to OpenObserve; offsets committed once OpenObserve accepted everything
+ * before them; what OpenObserve refuses for good, and what cannot be decoded, goes to the dead-letter topic.
+ */
+import { CurrentPipelineStats, PipelineStats, runProcessor } from "@aurora-logs/core"
+import { KafkaClient, KafkaLogBus } from "@aurora-logs/kafka"
+import { OpenObserveSink } from "@aurora-logs/openobserve"
+import { Effect, Layer } from "effect"
+import { oneProcessConfig } from "../config/PipelineSettings.ts"
+import { parseFlags, UsageError } from "../Flags.ts"
+import { HealthPort, healthServerLayer } from "../server/HealthServer.ts"
+
+export const processorCommand = Effect.fn("processor")(function*(argv: ReadonlyArray<string>) {
+  const flags = yield* Effect.try({ try: () => parseFlags("processor", argv, {}), catch: (e) => e as UsageError })
+  if (flags.positional.length > 0) return yield* new UsageError({ message: "processor: takes no arguments (settings come from the environment)" })
+  const settings = (yield* oneProcessConfig).processor
+  const port = yield* HealthPort
+  const stats = new PipelineStats()
+  const services = Layer.mergeAll(KafkaLogBus.layerConfig, OpenObserveSink.layerConfig)
+  const health = healthServerLayer(port, { shipWithinMs: 5 * 60_000 })
+  return yield* Effect.gen(function*() {
+    const group = (yield* KafkaClient).settings.group
+    yield* Effect.logInfo(`aurora-logs processor: consumer group ${group}`)
+    yield* runProcessor({ ...settings, group, commitCursors: false })
+    return 0
+  }).pipe(
+    Effect.scoped,
+    Effect.provide(Layer.merge(services, health)),
+    Effect.provideService(CurrentPipelineStats, stats)
+  )
+})
