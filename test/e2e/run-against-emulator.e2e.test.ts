@@ -57,6 +57,7 @@ describe("aurora-logs run against the RDS API emulator", () => {
       expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200)
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
       expect(metrics).toMatch(/aurora_logs_records_out_total 93/)
+      expect(metrics).toMatch(/aurora_logs_rds_api_calls_total\{[^}]*DownloadDBLogFilePortion[^}]*\} [1-9]/)
       expect(emulator.callCount("DownloadDBLogFilePortion")).toBeGreaterThan(0)
       run.child.kill("SIGTERM")
       expect(await withDeadline("run to stop on SIGTERM", run.exited, 20_000)).toBe(0)

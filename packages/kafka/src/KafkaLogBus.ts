@@ -24,7 +24,7 @@ export const make = (consumerOptions: ConsumerOptions = {}): Effect.Effect<LogBu
       const messages = new Array<Message>(blocks.length)
       let bytes = 0
       for (let i = 0; i < blocks.length; i++) {
-        const encoded = encodeBlock(blocks[i])
+        const encoded = encodeBlock(blocks[i], blocks[i].headers)
         messages[i] = encoded
         bytes += encoded.value.byteLength
       }

@@ -20,6 +20,7 @@ import { Clock, Effect, Layer } from "effect"
 import { oneProcessConfig } from "../config/PipelineSettings.ts"
 import { describeSink, sinkLayer } from "../config/SinkSelection.ts"
 import { durationFlag, intFlag, numberFlag, parseFlags, stringFlag, UsageError } from "../Flags.ts"
+import { telemetryLayer } from "../telemetry/Telemetry.ts"
 import { DemoProgress } from "./DemoProgress.ts"
 import { fleetFromDir } from "./DemoFleet.ts"
 
@@ -137,6 +138,6 @@ export const demoCommand = Effect.fn("demo")(function*(argv: ReadonlyArray<strin
       () => finish
     )
   })
-  yield* program.pipe(Effect.scoped, Effect.provide(layers), Effect.provideService(CurrentPipelineStats, stats))
+  yield* program.pipe(Effect.scoped, Effect.provide(Layer.merge(layers, telemetryLayer("demo"))), Effect.provideService(CurrentPipelineStats, stats))
   return 0
 })

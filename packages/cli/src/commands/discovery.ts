@@ -9,6 +9,7 @@ import { Effect, Layer } from "effect"
 import { cursorWriteConfig, oneProcessConfig } from "../config/PipelineSettings.ts"
 import { parseFlags, UsageError } from "../Flags.ts"
 import { HealthPort, healthServerLayer } from "../server/HealthServer.ts"
+import { telemetryLayer } from "../telemetry/Telemetry.ts"
 
 export const discoveryCommand = Effect.fn("discovery")(function*(argv: ReadonlyArray<string>) {
   const flags = yield* Effect.try({ try: () => parseFlags("discovery", argv, {}), catch: (e) => e as UsageError })
@@ -25,7 +26,7 @@ export const discoveryCommand = Effect.fn("discovery")(function*(argv: ReadonlyA
     return yield* discovery.run
   }).pipe(
     Effect.scoped,
-    Effect.provide(Layer.merge(services, health)),
+    Effect.provide(Layer.mergeAll(services, health, telemetryLayer("discovery"))),
     Effect.provideService(CurrentPipelineStats, stats)
   )
 })

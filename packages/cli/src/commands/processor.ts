@@ -10,6 +10,7 @@ import { Effect, Layer } from "effect"
 import { oneProcessConfig } from "../config/PipelineSettings.ts"
 import { parseFlags, UsageError } from "../Flags.ts"
 import { HealthPort, healthServerLayer } from "../server/HealthServer.ts"
+import { telemetryLayer } from "../telemetry/Telemetry.ts"
 
 export const processorCommand = Effect.fn("processor")(function*(argv: ReadonlyArray<string>) {
   const flags = yield* Effect.try({ try: () => parseFlags("processor", argv, {}), catch: (e) => e as UsageError })
@@ -26,7 +27,7 @@ export const processorCommand = Effect.fn("processor")(function*(argv: ReadonlyA
     return 0
   }).pipe(
     Effect.scoped,
-    Effect.provide(Layer.merge(services, health)),
+    Effect.provide(Layer.mergeAll(services, health, telemetryLayer("processor"))),
     Effect.provideService(CurrentPipelineStats, stats)
   )
 })

@@ -12,6 +12,7 @@ import { describeSink, sinkLayer } from "../config/SinkSelection.ts"
 import { describeState, stateLayer, StateKind } from "../config/StateSelection.ts"
 import { parseFlags, UsageError } from "../Flags.ts"
 import { HealthPort, healthServerLayer } from "../server/HealthServer.ts"
+import { telemetryLayer } from "../telemetry/Telemetry.ts"
 
 export const RUN_USAGE = "aurora-logs run"
 
@@ -32,7 +33,7 @@ export const runCommand = Effect.fn("run")(function*(argv: ReadonlyArray<string>
   )
   const health = healthServerLayer(port, { scanWithinMs: 3 * settings.discovery.scanIntervalMs + 60_000, shipWithinMs: 5 * 60_000 })
   return yield* runOneProcess(settings).pipe(
-    Effect.provide(Layer.merge(services, health)),
+    Effect.provide(Layer.mergeAll(services, health, telemetryLayer("run"))),
     Effect.provideService(CurrentPipelineStats, stats)
   )
 })

@@ -6,6 +6,7 @@
 import * as NodeHttp from "node:http"
 import { CurrentPipelineStats, type PipelineStats } from "@aurora-logs/core"
 import { Config, Effect, Layer } from "effect"
+import { PrometheusMetrics } from "effect/observability"
 import { prometheusText } from "./PrometheusText.ts"
 
 export interface Readiness {
@@ -33,6 +34,8 @@ export const HealthPort = Config.Int("AURORA_LOGS_HTTP_PORT").pipe(Config.withDe
 export const healthServerLayer = (port: number, r: Readiness) =>
   Layer.effectDiscard(Effect.gen(function*() {
     const stats = yield* CurrentPipelineStats
+    // Effect's own metrics (RDS API calls and throttles, the sink's counters) are rendered from this context.
+    const context = yield* Effect.context<never>()
     const server = yield* Effect.acquireRelease(
       Effect.callback<NodeHttp.Server>((resume) => {
         const s: NodeHttp.Server = NodeHttp.createServer((req, res) => {
@@ -44,7 +47,8 @@ export const healthServerLayer = (port: number, r: Readiness) =>
             const state = readiness(stats, now, r)
             res.writeHead(state.ready ? 200 : 503, { "content-type": "text/plain" }).end(`${state.why}\n`)
           } else if (path === "/metrics") {
-            res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(prometheusText(stats, now))
+            const effectMetrics = PrometheusMetrics.formatUnsafe(context)
+            res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(prometheusText(stats, now) + effectMetrics)
           } else {
             res.writeHead(404).end()
           }

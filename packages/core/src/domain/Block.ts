@@ -28,6 +28,8 @@ export interface Block extends FileRef {
   readonly cursorAfter?: Cursor
   /** The lease version that produced this block (cursor writes are fenced by it). */
   readonly fence: number
+  /** Carried across the bus as message headers: the trace context (`traceparent`) of the span that published it. */
+  readonly headers?: Readonly<Record<string, string>>
 }
 
 /** Partition key: one key per file, so each file keeps its order on the bus. */

@@ -23,6 +23,7 @@ import { closedFiles, renamedFrom } from "./FileSeries.ts"
 import { type FrameLimits, frame } from "./Framer.ts"
 import { CurrentPipelineStats } from "./PipelineStats.ts"
 import { retryWhileRetryable } from "./RetryForever.ts"
+import { currentTraceHeaders } from "../telemetry/TraceContext.ts"
 
 /** Where reading starts in a file never seen before. */
 export type StartAt =
@@ -165,6 +166,7 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
     if (held === undefined || held.version !== lease.version || now >= held.expiresAt) {
       return yield* leaseLost(instance.id)
     }
+    const headers = yield* currentTraceHeaders
     const blocks: Array<Block> = framed.blocks.map((b, i) => ({
       instance: before.instance,
       file: before.file,
@@ -176,6 +178,7 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
       partial: b.partial,
       continuation: b.continuation,
       fence: lease.version,
+      ...(headers === undefined ? {} : { headers }),
       ...(options.commit === "afterSink" && i === framed.blocks.length - 1 ? { cursorAfter: after } : {})
     }))
     if (blocks.length > 0) {
@@ -234,7 +237,11 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
           lastDataAt: data.length > 0 ? now : cursor.lastDataAt
         }
         if (framed.blocks.length > 0 || options.commit === "afterPublish") {
-          yield* deliver(instance, lease, cursor, after, framed, format)
+          yield* deliver(instance, lease, cursor, after, framed, format).pipe(
+            Effect.withSpan("discovery.publish", {
+              attributes: { instance: instance.id, file: cursor.file, generation: cursor.generation, bytes: data.length, blocks: framed.blocks.length }
+            })
+          )
         }
         cursor = after
         working.set(key, cursor)

@@ -3,7 +3,7 @@
  * ship each batch, and only then commit: the bus offsets (per partition, the highest contiguous shipped offset)
  * and, in the one-process modes where the bus dies with the process, the cursors the blocks carry.
  */
-import { Effect, Option, Schedule, Sink, Stream } from "effect"
+import { Effect, Option, Schedule, Sink, Stream, type Tracer } from "effect"
 import type { BusMessage } from "../bus/LogBus.ts"
 import { LogBus } from "../bus/LogBus.ts"
 import { fileKey } from "../domain/LogFile.ts"
@@ -17,6 +17,7 @@ import { AckTracker } from "./AckTracker.ts"
 import { CurrentPipelineStats } from "./PipelineStats.ts"
 import { type DecoderOptions, RecordDecoder } from "./RecordDecoder.ts"
 import { type Backoff, DEFAULT_BACKOFF, retryWhileRetryable } from "./RetryForever.ts"
+import { spanOfHeaders } from "../telemetry/TraceContext.ts"
 
 export interface ProcessorOptions {
   readonly group: string
@@ -144,6 +145,21 @@ export const runProcessor = Effect.fn("Processor.run")(function*(options: Proces
     if (positions.size > 0) yield* consumer.commit(positions)
   })
 
+  /** The batch span links to the span of every block it holds records of (once per block). */
+  const traced = (batch: Batch) => {
+    const links: Array<{ span: Tracer.AnySpan; attributes: Record<string, unknown> }> = []
+    const seen = new Set<BusMessage>()
+    for (const item of batch.items) {
+      for (const m of item.sources) {
+        if (seen.has(m) || links.length >= 128) continue
+        seen.add(m)
+        const span = spanOfHeaders(m.headers ?? m.block.headers)
+        if (span !== undefined) links.push({ span, attributes: { partition: m.partition, offset: m.offset } })
+      }
+    }
+    return shipBatch(batch).pipe(Effect.withSpan("processor.ship", { links, attributes: { records: batch.records, bytes: batch.bytes } }))
+  }
+
   return yield* consumer.messages.pipe(
     // One decode per arriving chunk; a chunk may yield no item (a record still waiting for its continuation).
     Stream.mapArray((messages) => [decode(messages)] as const),
@@ -152,7 +168,7 @@ export const runProcessor = Effect.fn("Processor.run")(function*(options: Proces
       Sink.reduceWhile(() => new Batch(), (b) => b.records < options.batchRecords && b.bytes < options.batchBytes, (b, item: Item) => b.add(item)),
       Schedule.spaced(options.batchWaitMs)
     ),
-    Stream.mapEffect(shipBatch),
+    Stream.mapEffect(traced),
     Stream.runDrain
   )
 })
