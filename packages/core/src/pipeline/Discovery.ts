@@ -8,7 +8,7 @@
  * the stored ones, and reloads them from the store whenever it (re)gains a lease.
  */
 import { formatOfFile, type LogFormat } from "@aurora-logs/parsers"
-import { Clock, Effect, Stream } from "effect"
+import { Clock, Effect, Metric, Stream } from "effect"
 import type { Block } from "../domain/Block.ts"
 import { type Cursor, initialCursor } from "../domain/Cursor.ts"
 import type { Instance } from "../domain/Instance.ts"
@@ -19,10 +19,11 @@ import { markerAt } from "../rds/SimulatedFleet.ts"
 import { Cursors } from "../state/Cursors.ts"
 import { type Lease, Leases } from "../state/Leases.ts"
 import { leaseLost } from "../state/StateError.ts"
-import { closedFiles, renamedFrom } from "./FileSeries.ts"
+import { closedFiles, renamedFrom, seriesOf } from "./FileSeries.ts"
 import { type FrameLimits, frame } from "./Framer.ts"
 import { CurrentPipelineStats } from "./PipelineStats.ts"
 import { retryWhileRetryable } from "./RetryForever.ts"
+import { fileLag } from "../telemetry/PipelineMetrics.ts"
 import { currentTraceHeaders } from "../telemetry/TraceContext.ts"
 
 /** Where reading starts in a file never seen before. */
@@ -70,6 +71,8 @@ export class DiscoveryState {
   readonly loadedUnder = new Map<string, number>()
   /** Per instance, bytes not yet published at the end of its last scan. */
   readonly unread = new Map<string, number>()
+  /** Per file key, when discovery was last caught up with the file (or first saw it). */
+  readonly caughtUpAt = new Map<string, number>()
   /** Per file key, when and where its cursor was last written (afterPublish). */
   readonly lastWrite = new Map<string, { readonly at: number; readonly offset: number }>()
   /** Per file key, the cursor published past its last write, to write once its turn comes. */
@@ -115,16 +118,29 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
     }
   })
 
+  /** Drops what discovery kept about a file key whose cursor is gone. */
+  const forget = (key: string) => {
+    state.caughtUpAt.delete(key)
+    state.lastWrite.delete(key)
+    state.unwritten.delete(key)
+  }
+
+  /** Forgets an instance this replica no longer holds. */
+  const drop = (id: string) => {
+    for (const key of state.cursors.get(id)?.keys() ?? []) forget(key)
+    state.leases.delete(id)
+    state.cursors.delete(id)
+    state.loadedUnder.delete(id)
+    state.unread.delete(id)
+  }
+
   /** Lets go of an instance: its cursors are written first, so the next holder resumes exactly where we stood. */
   const handOver = Effect.fnUntraced(function*(id: string, lease: Lease) {
     const now = yield* Clock.currentTimeMillis
     for (const { lease: l, cursor } of Array.from(state.unwritten.values())) {
       if (cursor.instance === id && l.version === lease.version) yield* Effect.ignore(writeCursor(l, cursor, now, true))
     }
-    state.leases.delete(id)
-    state.cursors.delete(id)
-    state.loadedUnder.delete(id)
-    state.unread.delete(id)
+    drop(id)
     yield* Effect.ignore(leases.release(lease))
   })
 
@@ -133,11 +149,7 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
     for (const [id, lease] of Array.from(state.leases)) {
       const renewed = yield* Effect.result(leases.renew(lease, options.leaseTtlMs))
       if (renewed._tag === "Success") state.leases.set(id, renewed.success)
-      else if (!renewed.failure.isRetryable) {
-        state.leases.delete(id)
-        state.cursors.delete(id)
-        state.loadedUnder.delete(id)
-      }
+      else if (!renewed.failure.isRetryable) drop(id)
     }
   })
 
@@ -268,8 +280,10 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
         yield* publish(portion.data, false, { marker: portion.marker })
       }
     }
-    stats.lastWrittenSeen.set(fileKey(cursor), file.lastWritten)
     const now = yield* Clock.currentTimeMillis
+    if (cursor.offset >= file.size || !state.caughtUpAt.has(key)) state.caughtUpAt.set(key, now)
+    const lag = cursor.offset >= file.size ? 0 : (now - state.caughtUpAt.get(key)!) / 1000
+    yield* Metric.update(Metric.withAttributes(fileLag, { instance: instance.id, file: seriesOf(cursor.file) }), lag)
     const readAll = cursor.offset >= file.size
     if (readAll && closed) {
       yield* publish(new Uint8Array(0), true, { done: true })
@@ -394,6 +408,7 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
     for (const [key, cursor] of Array.from(working)) {
       if (claimed.has(key)) continue
       working.delete(key)
+      forget(key)
       if (!cursor.done && cursor.size > cursor.offset) yield* reportGap(instance.id, cursor, cursor.size - cursor.offset)
       yield* Effect.ignore(cursorStore.remove(lease, cursor))
     }
@@ -424,10 +439,7 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
       ([id, lease]) =>
         scanInstance(byId.get(id)!, lease).pipe(
           Effect.catchTag("StateError", (e) =>
-            e.isRetryable ? Effect.fail(e) : Effect.sync(() => {
-              state.leases.delete(id)
-              state.cursors.delete(id)
-            }).pipe(Effect.andThen(Effect.logWarning(`stopped tailing ${id}: ${e.message}`)))),
+            e.isRetryable ? Effect.fail(e) : Effect.sync(() => drop(id)).pipe(Effect.andThen(Effect.logWarning(`stopped tailing ${id}: ${e.message}`)))),
           Effect.catchTag("RdsError", (e) => Effect.logWarning(`scan of ${id} failed: ${e.message}`))
         ),
       { concurrency: options.concurrency, discard: true }

@@ -23,8 +23,6 @@ export class PipelineStats {
   bytesLost = 0
   /** Records shipped per OpenObserve stream. */
   readonly byStream = new Map<string, number>()
-  /** Per file key: epoch ms of the newest byte downloaded, for lag. */
-  readonly lastWrittenSeen = new Map<string, number>()
   /** `_timestamp` (epoch µs) of the newest record shipped: now minus this is how far behind the sink is. */
   newestShippedMicros = 0
   /** Epoch ms of the last shipped batch and the last completed scan: readiness looks at progress. */

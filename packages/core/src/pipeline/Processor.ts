@@ -3,7 +3,7 @@
  * ship each batch, and only then commit: the bus offsets (per partition, the highest contiguous shipped offset)
  * and, in the one-process modes where the bus dies with the process, the cursors the blocks carry.
  */
-import { Effect, Option, Schedule, Sink, Stream, type Tracer } from "effect"
+import { Duration, Effect, Metric, Option, Schedule, Sink, Stream, type Tracer } from "effect"
 import type { BusMessage } from "../bus/LogBus.ts"
 import { LogBus } from "../bus/LogBus.ts"
 import { fileKey } from "../domain/LogFile.ts"
@@ -17,6 +17,7 @@ import { AckTracker } from "./AckTracker.ts"
 import { CurrentPipelineStats } from "./PipelineStats.ts"
 import { type DecoderOptions, RecordDecoder } from "./RecordDecoder.ts"
 import { type Backoff, DEFAULT_BACKOFF, retryWhileRetryable } from "./RetryForever.ts"
+import { batchBytes, batchRecords, shipDuration } from "../telemetry/PipelineMetrics.ts"
 import { spanOfHeaders } from "../telemetry/TraceContext.ts"
 
 export interface ProcessorOptions {
@@ -105,6 +106,7 @@ export const runProcessor = Effect.fn("Processor.run")(function*(options: Proces
     for (const item of batch.items) if (item.record !== undefined) records.push(item.record)
     if (records.length > 0) {
       const letters: Array<DeadLetter> = []
+      const started = Date.now()
       const result = yield* retryWhileRetryable(sink.ship(records), {
         backoff: options.backoff ?? DEFAULT_BACKOFF,
         waitHint: (e) => (e.reason._tag === "SinkUnavailable" ? e.reason.retryAfterMs : undefined),
@@ -120,6 +122,9 @@ export const runProcessor = Effect.fn("Processor.run")(function*(options: Proces
         })
       )
       const now = Date.now()
+      yield* Metric.update(shipDuration, Duration.millis(now - started))
+      yield* Metric.update(batchRecords, records.length)
+      yield* Metric.update(batchBytes, batch.bytes)
       for (const r of result.rejected) letters.push({ reason: r.reason, record: r.record, at: now })
       if (letters.length > 0) {
         yield* retryWhileRetryable(deadLetters.write(letters))
