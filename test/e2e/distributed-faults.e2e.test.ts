@@ -8,6 +8,7 @@
 import { script } from "@aurora-logs/kafka/testing/TestBroker"
 import { Effect, Fiber } from "effect"
 import { describe, expect, it } from "vitest"
+import { withDeadline } from "./CliProcess.ts"
 import { acceptedTokens, deployment, eventually } from "./DistributedHarness.ts"
 
 const PORT = "19292"
@@ -49,6 +50,10 @@ describe("distributed deployment under faults", () => {
       const duplicates = records - ids.size
       // Copies come only from work in flight at the kill and the restart: bounded, never a multiple of the stream.
       expect(duplicates).toBeLessThan(d.written.length / 2)
-      for (const p of d.running) if (p !== first) expect(p.child.exitCode, p.output().slice(-1000)).toBe(null)
+      const survivors = d.running.filter((p) => p !== first)
+      for (const p of survivors) expect(p.child.exitCode, p.output().slice(-1000)).toBe(null)
+      // A graceful stop: SIGTERM ends the in-flight work safely and the process exits 0.
+      for (const p of survivors) p.child.kill("SIGTERM")
+      for (const p of survivors) expect(yield* Effect.promise(() => withDeadline("a graceful stop", p.exited, 30_000)), p.output().slice(-1000)).toBe(0)
     }))), 300_000)
 })
