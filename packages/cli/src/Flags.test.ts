@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { durationFlag, intFlag, parseFlags, UsageError } from "./Flags.ts"
-import { parseByteSize } from "./config/PipelineSettings.ts"
+import { parseByteSize } from "@aurora-logs/core"
 
 const SPEC = { instances: "string", duration: "string", quiet: "boolean" } as const
 

@@ -2,7 +2,8 @@
  * Command-line flags: `--name value`, `--name=value` and boolean `--name`, checked against what a command accepts.
  * A bad flag is a `UsageError`, which the entry point prints as one line and turns into exit code 2.
  */
-import { Duration, Option, Schema } from "effect"
+import { parseDuration } from "@aurora-logs/core"
+import { Duration, Schema } from "effect"
 
 export class UsageError extends Schema.TaggedError<UsageError>()("UsageError", { message: Schema.String }) {}
 
@@ -71,16 +72,11 @@ export const numberFlag = (command: string, flags: ParsedFlags, name: string): n
   return n
 }
 
-/** `30s`, `2m`, `1h`, `500ms`, or Effect's `30 seconds`. */
+/** `30s`, `2m`, `1h`, `500ms`, `30 seconds`: the project's one duration grammar. */
 export const durationFlag = (command: string, flags: ParsedFlags, name: string): number | undefined => {
   const v = stringFlag(flags, name)
   if (v === undefined) return undefined
-  const short = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(v.trim())
-  if (short !== null) {
-    const n = Number(short[1])
-    return n * (short[2] === "ms" ? 1 : short[2] === "s" ? 1000 : short[2] === "m" ? 60_000 : 3_600_000)
-  }
-  const decoded = Duration.fromInput(v as Duration.Input)
-  if (Option.isNone(decoded)) throw new UsageError({ message: `${command}: --${name} expects a duration such as 30s, 5m or 1h, got "${v}"` })
-  return Duration.toMillis(decoded.value)
+  const d = parseDuration(v)
+  if (d === undefined) throw new UsageError({ message: `${command}: --${name} expects a duration such as 30s, 5m or 1h, got "${v}"` })
+  return Duration.toMillis(d)
 }

@@ -3,7 +3,8 @@
  * each setting and its default. Secrets stay `Redacted`: they reach kafkajs only when the client is built.
  */
 import * as NodeFs from "node:fs"
-import { Config, ConfigProvider, Duration, Effect, Option, Redacted } from "effect"
+import { checkedSetting, invalidSetting, parseDuration, positiveIntSetting } from "@aurora-logs/core"
+import { Config, Duration, Effect, Option, Redacted } from "effect"
 
 export type SaslMechanism = "plain" | "scram-sha-256" | "scram-sha-512"
 
@@ -54,32 +55,15 @@ export const makeSettings = (brokers: ReadonlyArray<string>, overrides: Partial<
   return { ...defaultSettings, deadLetterTopic: `${topic}.dlq`, brokers, ...overrides }
 }
 
-const invalid = (name: string, message: string) =>
-  new Config.ConfigError(new ConfigProvider.SourceError({ message: `${name}: ${message}` }))
-
-const checked = <A>(name: string, expected: string, read: (raw: string) => A | undefined) =>
-  Config.String(name).pipe(Config.mapEffect((raw) => {
-    const value = read(raw.trim())
-    return value === undefined ? Effect.fail(invalid(name, `expected ${expected}, got "${raw}"`)) : Effect.succeed(value)
-  }))
-
-const positiveInt = (name: string) =>
-  checked(name, "a positive integer", (raw) => /^\d+$/.test(raw) && Number(raw) > 0 ? Number(raw) : undefined)
+const invalid = invalidSetting
+const checked = checkedSetting
+const positiveInt = positiveIntSetting
 
 const BROKER = /^[A-Za-z0-9.\-_]+:\d{1,5}$|^\[[0-9A-Fa-f:.]+\]:\d{1,5}$/
 
 export const parseBrokers = (raw: string): ReadonlyArray<string> | undefined => {
   const brokers = raw.split(",").map((b) => b.trim()).filter((b) => b.length > 0)
   return brokers.length > 0 && brokers.every((b) => BROKER.test(b)) ? brokers : undefined
-}
-
-/** `30s`, `500ms`, `2m`; a bare number is milliseconds. */
-export const parseDuration = (raw: string): Duration.Duration | undefined => {
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|millis|seconds?|minutes?)?$/i.exec(raw)
-  if (match === null) return undefined
-  const unit = (match[2] ?? "ms").toLowerCase()
-  const factor = unit === "ms" || unit === "millis" ? 1 : unit.startsWith("s") ? 1000 : 60_000
-  return Duration.millis(Number(match[1]) * factor)
 }
 
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/

@@ -3,7 +3,18 @@
  * `Config` (`OPENOBSERVE_*`). docs/openobserve.md explains each setting and how the defaults were chosen.
  */
 import { Config, ConfigProvider, Duration, Effect, Option, Redacted } from "effect"
-import { DEFAULT_STREAM_TEMPLATE } from "@aurora-logs/core"
+import {
+  checkedSetting,
+  DEFAULT_STREAM_TEMPLATE,
+  durationSetting,
+  invalidSetting,
+  literalSetting,
+  nonNegativeIntSetting,
+  parseByteSize,
+  positiveIntSetting
+} from "@aurora-logs/core"
+
+export { parseByteSize as parseBytes, parseDuration } from "@aurora-logs/core"
 
 export type IngestEndpoint = "bulk" | "json" | "multi"
 export type Compression = "gzip" | "zstd" | "none"
@@ -81,50 +92,13 @@ export const makeSettings = (
   overrides: Partial<OpenObserveSettings> = {}
 ): OpenObserveSettings => ({ ...defaultSettings, ...required, ...overrides })
 
-/** The one-line message a bad setting produces, naming the variable and the expected form. */
-const invalid = (name: string, message: string) =>
-  new Config.ConfigError(new ConfigProvider.SourceError({ message: `${name}: ${message}` }))
+const invalid = invalidSetting
+const checked = checkedSetting
+const positiveInt = positiveIntSetting
+const nonNegativeInt = nonNegativeIntSetting
+const duration = durationSetting
 
-const checked = <A>(name: string, expected: string, read: (raw: string) => A | undefined) =>
-  Config.String(name).pipe(Config.mapEffect((raw) => {
-    const value = read(raw.trim())
-    return value === undefined ? Effect.fail(invalid(name, `expected ${expected}, got "${raw}"`)) : Effect.succeed(value)
-  }))
-
-const positiveInt = (name: string) =>
-  checked(name, "a positive integer", (raw) => /^\d+$/.test(raw) && Number(raw) > 0 ? Number(raw) : undefined)
-
-const nonNegativeInt = (name: string) => checked(name, "an integer >= 0", (raw) => /^\d+$/.test(raw) ? Number(raw) : undefined)
-
-const UNIT_MS: Readonly<Record<string, number>> = {
-  ms: 1, millis: 1, s: 1000, sec: 1000, seconds: 1000, second: 1000, m: 60_000, min: 60_000, minutes: 60_000, minute: 60_000,
-  h: 3_600_000, hours: 3_600_000, hour: 3_600_000, d: 86_400_000, days: 86_400_000, day: 86_400_000
-}
-
-/** `200ms`, `30s`, `5m`, `5h`, `2d`, or Effect's `5 hours`; a bare number is milliseconds. */
-export const parseDuration = (raw: string): Duration.Duration | undefined => {
-  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(raw.trim())
-  if (match === null) return undefined
-  const unit = match[2]!.toLowerCase()
-  const factor = unit === "" ? 1 : UNIT_MS[unit]
-  return factor === undefined ? undefined : Duration.millis(Number(match[1]) * factor)
-}
-
-const duration = (name: string) => checked(name, "a duration such as 500ms, 30s, 5m or 5h", parseDuration)
-
-const BYTE_UNITS: Readonly<Record<string, number>> = {
-  "": 1, b: 1, kb: 1000, mb: 1_000_000, gb: 1_000_000_000, kib: 1024, mib: 1024 * 1024, gib: 1024 * 1024 * 1024
-}
-
-/** `4194304`, `4MiB`, `4 MiB`, `500kB`. */
-export const parseBytes = (raw: string): number | undefined => {
-  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(raw.trim())
-  const factor = match === null ? undefined : BYTE_UNITS[match[2]!.toLowerCase()]
-  return factor === undefined || match === null ? undefined : Math.floor(Number(match[1]) * factor)
-}
-
-const literal = <const L extends string>(name: string, values: ReadonlyArray<L>) =>
-  checked(name, values.join(" | "), (raw) => values.find((v) => v === raw.toLowerCase()))
+const literal = literalSetting
 
 const orDefault = <A>(config: Config.Config<A>, fallback: A) => config.pipe(Config.withDefault(fallback))
 
@@ -171,7 +145,7 @@ const tuning = Config.all({
   ),
   maxRequestBytes: orDefault(
     checked("OPENOBSERVE_REQUEST_MAX_BYTES", "a size such as 4MiB", (raw) => {
-      const bytes = parseBytes(raw)
+      const bytes = parseByteSize(raw)
       return bytes !== undefined && bytes >= 1024 ? bytes : undefined
     }),
     defaultSettings.maxRequestBytes

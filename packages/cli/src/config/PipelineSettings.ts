@@ -3,34 +3,14 @@
  * validated at start. docs/configuration.md lists each one with its default.
  */
 import * as NodeOs from "node:os"
-import type { OneProcessOptions, StartAt } from "@aurora-logs/core"
-import { Config, ConfigProvider, Duration, Effect } from "effect"
+import { byteSizeSetting, durationSetting, invalidSetting, type OneProcessOptions, type StartAt } from "@aurora-logs/core"
+import { Config, Duration, Effect } from "effect"
 
 const env = (name: string) => `AURORA_LOGS_${name}`
 const ms = (name: string, fallback: Duration.Input) =>
-  Config.Duration(env(name)).pipe(Config.withDefault(fallback), Config.map((d) => Duration.toMillis(d)))
+  durationSetting(env(name)).pipe(Config.withDefault(Duration.fromInputUnsafe(fallback)), Config.map((d) => Duration.toMillis(d)))
 const int = (name: string, fallback: number) => Config.Int(env(name)).pipe(Config.withDefault(fallback))
-const UNITS: Record<string, number> = { b: 1, kb: 1000, kib: 1024, mb: 1e6, mib: 1024 ** 2, gb: 1e9, gib: 1024 ** 3 }
-
-/** A size: a number of bytes (`524288`) or a number with a unit (`512KiB`, `4 MiB`, `1MB`). */
-export const parseByteSize = (text: string): number | undefined => {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text)
-  const unit = m === null ? undefined : UNITS[(m[2] || "b").toLowerCase()]
-  return m === null || unit === undefined ? undefined : Math.round(Number(m[1]) * unit)
-}
-
-const bytes = (name: string, fallback: number) =>
-  Config.String(env(name)).pipe(
-    Config.mapEffect((text) => {
-      const n = parseByteSize(text)
-      return n !== undefined && n > 0
-        ? Effect.succeed(n)
-        : Effect.fail(new Config.ConfigError(new ConfigProvider.SourceError({
-          message: `${env(name)}: expected a size such as 524288, 512KiB or 4MiB, got "${text}"`
-        })))
-    }),
-    Config.withDefault(fallback)
-  )
+const bytes = (name: string, fallback: number) => byteSizeSetting(env(name)).pipe(Config.withDefault(fallback))
 
 export const dataDirConfig = Config.String(env("DATA_DIR")).pipe(Config.withDefault("./.aurora-logs"))
 
@@ -46,10 +26,7 @@ export const parseSettingsConfig = Config.all({
     Config.mapEffect((s) =>
       Effect.try({
         try: () => s.split(",").map((p) => p.trim()).filter((p) => p.length > 0).map((p) => new RegExp(p, "g")),
-        catch: (e) =>
-          new Config.ConfigError(new ConfigProvider.SourceError({
-            message: `${env("REDACT_PATTERNS")}: expected comma-separated regular expressions (${String(e)})`
-          }))
+        catch: (e) => invalidSetting(env("REDACT_PATTERNS"), `expected comma-separated regular expressions (${String(e)})`)
       }))
   ),
   logLinePrefix: Config.String(env("LOG_LINE_PREFIX")).pipe(Config.withDefault("%t:%r:%u@%d:[%p]:")),
