@@ -55,7 +55,7 @@ export class MemoryBus {
   publish(blocks: ReadonlyArray<Block>): Effect.Effect<void> {
     const bytes = blocks.reduce((n, b) => n + b.data.length, 0)
     return Effect.andThen(
-      this.waitUntil(() => this.backlogBytes === 0 || this.backlogBytes + bytes <= this.maxBacklogBytes),
+      this.waitFor(() => (this.backlogBytes === 0 || this.backlogBytes + bytes <= this.maxBacklogBytes ? true : undefined)),
       Effect.sync(() => {
         for (const block of blocks) {
           const partition = partitionOf(blockKey(block), this.partitions)
@@ -91,21 +91,10 @@ export class MemoryBus {
       cursor = (cursor + 1) % this.partitions
       return out
     }
-    const pull: Effect.Effect<readonly [BusMessage, ...Array<BusMessage>]> = Effect.callback((resume) => {
-      const attempt = () => {
-        if (state.epoch !== epoch) return false
-        const batch = poll()
-        if (batch.length === 0) return false
-        this.waiters.delete(attempt)
-        resume(Effect.succeed(batch as unknown as readonly [BusMessage, ...Array<BusMessage>]))
-        return true
-      }
-      if (attempt()) return
-      const waiter = () => {
-        if (!attempt()) this.waiters.add(waiter)
-      }
-      this.waiters.add(waiter)
-      return Effect.sync(() => this.waiters.delete(waiter))
+    const pull = this.waitFor(() => {
+      if (state.epoch !== epoch) return undefined
+      const batch = poll()
+      return batch.length === 0 ? undefined : (batch as unknown as readonly [BusMessage, ...Array<BusMessage>])
     })
     return {
       messages: Stream.fromEffectRepeat(pull).pipe(Stream.flattenArray),
@@ -159,16 +148,15 @@ export class MemoryBus {
     for (const w of pending) w()
   }
 
-  private waitUntil(ready: () => boolean): Effect.Effect<void> {
+  /** Waits until `attempt` gives a value; it is tried again whenever the bus changes. */
+  private waitFor<A>(attempt: () => A | undefined): Effect.Effect<A> {
     return Effect.callback((resume) => {
-      const attempt = () => {
-        if (!ready()) return false
-        resume(Effect.void)
-        return true
-      }
-      if (attempt()) return
+      const first = attempt()
+      if (first !== undefined) return resume(Effect.succeed(first))
       const waiter = () => {
-        if (!attempt()) this.waiters.add(waiter)
+        const value = attempt()
+        if (value === undefined) this.waiters.add(waiter)
+        else resume(Effect.succeed(value))
       }
       this.waiters.add(waiter)
       return Effect.sync(() => this.waiters.delete(waiter))

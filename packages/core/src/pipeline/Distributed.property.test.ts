@@ -23,43 +23,18 @@ import { tokensOf } from "../testing/SyntheticLogs.ts"
 import { makeDiscovery } from "./Discovery.ts"
 import { runProcessor } from "./Processor.ts"
 import { checkDelivery, InFlightWindows } from "./testing/DeliveryCheck.ts"
-import { fileSpecs, type FileSpec, rotateStep, type RotateStep, ScenarioFleet, writeStep, type WriteStep } from "./testing/ScenarioFleet.ts"
+import { fileSpecs, ScenarioFleet, sizes, steps } from "./testing/ScenarioFleet.ts"
 
-type Step =
-  | WriteStep
-  | RotateStep
-  | { readonly _tag: "crashDiscovery"; readonly replica: number }
-  | { readonly _tag: "crashProcessor" }
-  | { readonly _tag: "sinkDown"; readonly down: boolean }
-  | { readonly _tag: "wait"; readonly ms: number }
+const crashDiscovery = fc.record({ _tag: fc.constant("crashDiscovery" as const), replica: fc.integer({ min: 0, max: 1 }) })
+const crashProcessor = fc.constant({ _tag: "crashProcessor" as const })
 
-interface Scenario {
-  readonly files: ReadonlyArray<FileSpec>
-  readonly steps: ReadonlyArray<Step>
-  readonly portionBytes: number
-  readonly maxBlockBytes: number
-  readonly carryCap: number
-  readonly cursorWriteIntervalMs: number
-}
-
-const scenario: fc.Arbitrary<Scenario> = fc.record({
+const scenario = fc.record({
   files: fileSpecs,
-  steps: fc.array(
-    fc.oneof(
-      { weight: 6, arbitrary: writeStep },
-      { weight: 1, arbitrary: rotateStep },
-      { weight: 1, arbitrary: fc.record({ _tag: fc.constant("crashDiscovery" as const), replica: fc.integer({ min: 0, max: 1 }) }) },
-      { weight: 1, arbitrary: fc.constant({ _tag: "crashProcessor" as const }) },
-      { weight: 1, arbitrary: fc.record({ _tag: fc.constant("sinkDown" as const), down: fc.boolean() }) },
-      { weight: 3, arbitrary: fc.record({ _tag: fc.constant("wait" as const), ms: fc.integer({ min: 10, max: 4000 }) }) }
-    ),
-    { minLength: 1, maxLength: 40 }
-  ),
-  portionBytes: fc.integer({ min: 64, max: 8192 }),
-  maxBlockBytes: fc.integer({ min: 256, max: 8192 }),
-  carryCap: fc.integer({ min: 128, max: 4096 }),
+  steps: steps<{ readonly _tag: "crashDiscovery"; readonly replica: number } | { readonly _tag: "crashProcessor" }>([crashDiscovery, crashProcessor]),
+  ...sizes,
   cursorWriteIntervalMs: fc.constantFrom(0, 1500, 20_000)
 })
+type Scenario = typeof scenario extends fc.Arbitrary<infer S> ? S : never
 
 const LEASE_TTL = 5000
 

@@ -17,39 +17,12 @@ import { Leases } from "../state/Leases.ts"
 import { tokensOf } from "../testing/SyntheticLogs.ts"
 import { runOneProcess } from "./OneProcess.ts"
 import { checkDelivery, inFlightAtCrash } from "./testing/DeliveryCheck.ts"
-import { fileSpecs, type FileSpec, rotateStep, type RotateStep, ScenarioFleet, writeStep, type WriteStep } from "./testing/ScenarioFleet.ts"
+import { fileSpecs, ScenarioFleet, sizes, steps } from "./testing/ScenarioFleet.ts"
 
-type Step =
-  | WriteStep
-  | RotateStep
-  | { readonly _tag: "crash" }
-  | { readonly _tag: "sinkDown"; readonly down: boolean }
-  | { readonly _tag: "wait"; readonly ms: number }
+const crash = fc.constant({ _tag: "crash" as const })
 
-interface Scenario {
-  readonly files: ReadonlyArray<FileSpec>
-  readonly steps: ReadonlyArray<Step>
-  readonly portionBytes: number
-  readonly maxBlockBytes: number
-  readonly carryCap: number
-}
-
-const scenario: fc.Arbitrary<Scenario> = fc.record({
-  files: fileSpecs,
-  steps: fc.array(
-    fc.oneof(
-      { weight: 6, arbitrary: writeStep },
-      { weight: 1, arbitrary: rotateStep },
-      { weight: 1, arbitrary: fc.constant({ _tag: "crash" as const }) },
-      { weight: 1, arbitrary: fc.record({ _tag: fc.constant("sinkDown" as const), down: fc.boolean() }) },
-      { weight: 3, arbitrary: fc.record({ _tag: fc.constant("wait" as const), ms: fc.integer({ min: 10, max: 4000 }) }) }
-    ),
-    { minLength: 1, maxLength: 40 }
-  ),
-  portionBytes: fc.integer({ min: 64, max: 8192 }),
-  maxBlockBytes: fc.integer({ min: 256, max: 8192 }),
-  carryCap: fc.integer({ min: 128, max: 4096 })
-})
+const scenario = fc.record({ files: fileSpecs, steps: steps([crash]), ...sizes })
+type Scenario = typeof scenario extends fc.Arbitrary<infer S> ? S : never
 
 const runScenario = (s: Scenario) =>
   Effect.gen(function*() {

@@ -39,6 +39,37 @@ export const writeStep: fc.Arbitrary<WriteStep> = fc.record({
 })
 export const rotateStep: fc.Arbitrary<RotateStep> = fc.record({ _tag: fc.constant("rotate" as const), file: fc.nat() })
 
+export interface SinkDownStep {
+  readonly _tag: "sinkDown"
+  readonly down: boolean
+}
+export interface WaitStep {
+  readonly _tag: "wait"
+  readonly ms: number
+}
+export const sinkDownStep: fc.Arbitrary<SinkDownStep> = fc.record({ _tag: fc.constant("sinkDown" as const), down: fc.boolean() })
+export const waitStep: fc.Arbitrary<WaitStep> = fc.record({ _tag: fc.constant("wait" as const), ms: fc.integer({ min: 10, max: 4000 }) })
+
+/** Download, block and carry sizes small enough that records straddle pages, blocks and carries. */
+export const sizes = {
+  portionBytes: fc.integer({ min: 64, max: 8192 }),
+  maxBlockBytes: fc.integer({ min: 256, max: 8192 }),
+  carryCap: fc.integer({ min: 128, max: 4096 })
+}
+
+/** Scenario steps: mostly writes and waits, with rotations, sink outages and the test's own crash steps. */
+export const steps = <C>(crashes: ReadonlyArray<fc.Arbitrary<C>>) =>
+  fc.array(
+    fc.oneof(
+      { weight: 6, arbitrary: writeStep as fc.Arbitrary<WriteStep | RotateStep | SinkDownStep | WaitStep | C> },
+      { weight: 1, arbitrary: rotateStep },
+      ...crashes.map((arbitrary) => ({ weight: 1, arbitrary })),
+      { weight: 1, arbitrary: sinkDownStep },
+      { weight: 3, arbitrary: waitStep }
+    ),
+    { minLength: 1, maxLength: 40 }
+  )
+
 const activeName = (format: LogFormat, n: number, rotation: number): string => {
   switch (format) {
     case "postgres": return `error/postgresql.log.2026-11-26-${String(1000 + rotation).slice(-4)}`
