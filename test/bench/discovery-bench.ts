@@ -31,8 +31,8 @@ import {
   SimulatedFleet,
   type StartAt
 } from "@aurora-logs/core"
-import { type LogFormat, recordStarts } from "@aurora-logs/parsers"
-import { FIXTURES_DIR } from "@aurora-logs/testkit/fleet/DemoWorkload"
+import type { LogFormat } from "@aurora-logs/parsers"
+import { fixtureRecords } from "@aurora-logs/testkit/fleet/DemoWorkload"
 import { RdsEmulator } from "@aurora-logs/testkit/rds/RdsEmulator"
 import { Effect, Fiber, Layer, Ref, Stream } from "effect"
 
@@ -73,17 +73,7 @@ const utc = (ms: number) => {
 }
 const isoMicros = (ms: number) => new Date(ms).toISOString().replace("Z", "000Z")
 
-const load = (format: LogFormat, file: string): Array<string> => {
-  const bytes = NodeFs.readFileSync(NodePath.join(FIXTURES_DIR, file))
-  const starts = recordStarts(format, bytes, 0, bytes.length)
-  if (starts[0] !== 0) starts.unshift(0)
-  const out: Array<string> = []
-  for (let i = 0; i < starts.length; i++) {
-    const text = bytes.toString("utf8", starts[i], i + 1 < starts.length ? starts[i + 1] : bytes.length)
-    if (text.trim().length > 0) out.push(text.endsWith("\n") ? text : text + "\n")
-  }
-  return out
-}
+const load = fixtureRecords
 
 const PG_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)? UTC/gm
 const CSV_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} UTC/gm

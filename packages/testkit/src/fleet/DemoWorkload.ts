@@ -47,7 +47,10 @@ const splitRecords = (format: LogFormat, bytes: Buffer): Array<string> => {
   return out
 }
 
-const load = (format: LogFormat, file: string) => splitRecords(format, NodeFs.readFileSync(NodePath.join(FIXTURES_DIR, file)))
+/** The records of a fixture file (path under the fixtures folder), each ending in a newline. */
+export const fixtureRecords = (format: LogFormat, file: string): Array<string> =>
+  splitRecords(format, NodeFs.readFileSync(NodePath.join(FIXTURES_DIR, file)))
+const load = fixtureRecords
 
 const sourcesOf = (engine: Instance["engine"], rateScale: number): Array<Source> => {
   if (engine === "postgres") {
