@@ -29,7 +29,7 @@ import { RdsEmulator } from "@aurora-logs/testkit/rds/RdsEmulator"
 import { Effect, Fiber, Layer, Ref } from "effect"
 import { describe, expect, it } from "vitest"
 
-const LEASE_TTL = 3000
+const LEASE_TTL = 5000
 const INSTANCES = 30
 
 const waitUntil = <R>(what: string, condition: Effect.Effect<boolean, never, R>, deadlineMs: number) =>
@@ -118,16 +118,21 @@ describe("three discovery replicas on the AWS layers", () => {
         decoder: { maxRecordBytes: 1 << 20 },
         commitCursors: false
       }).pipe(Effect.scoped, Effect.provide(services)))
-      const replicas = [yield* replica("a"), yield* replica("b"), yield* replica("c")]
+      const replicas = [yield* replica("a"), yield* replica("b")]
       const writer = yield* Effect.forkChild(Effect.forever(Effect.gen(function*() {
         write(Math.floor(Math.random() * INSTANCES), 1 + Math.floor(Math.random() * 3))
         yield* Effect.sleep(20)
       })))
 
+      yield* waitUntil("a and b to share the instances", Effect.map(held, (m) =>
+        (m.get("a") ?? 0) + (m.get("b") ?? 0) === INSTANCES && (m.get("a") ?? 0) >= 13 && (m.get("b") ?? 0) >= 13), 4 * LEASE_TTL)
+      const joinedAt = Date.now()
+      replicas.push(yield* replica("c"))
       yield* waitUntil("each replica to hold about a third of the instances", Effect.map(held, (m) =>
         ["a", "b", "c"].every((o) => (m.get(o) ?? 0) >= 8 && (m.get(o) ?? 0) <= 12) &&
         Array.from(m.values()).reduce((x, y) => x + y, 0) === INSTANCES), 4 * LEASE_TTL)
 
+      const joinedAfterMs = Date.now() - joinedAt
       yield* Fiber.interrupt(replicas[1])
       const inFlight = new InFlightWindows()
       const stored = yield* Effect.gen(function*() {
@@ -137,7 +142,7 @@ describe("three discovery replicas on the AWS layers", () => {
       inFlight.addAfterCursors(stored)
       const killedAt = Date.now()
       yield* waitUntil("the killed replica's instances to move to the others", Effect.map(held, (m) =>
-        (m.get("a") ?? 0) + (m.get("c") ?? 0) === INSTANCES), 2 * LEASE_TTL + 2000)
+        (m.get("a") ?? 0) + (m.get("c") ?? 0) === INSTANCES), 4 * LEASE_TTL)
       const movedAfterMs = Date.now() - killedAt
 
       yield* Effect.sleep(1000)
@@ -148,6 +153,7 @@ describe("three discovery replicas on the AWS layers", () => {
       }), 60_000)
       checkDelivery(written, yield* Ref.get(accepted), inFlight, (r) => tokensOf(r))
       expect((yield* Ref.get(letters)).length).toBe(0)
-      expect(movedAfterMs).toBeLessThanOrEqual(2 * LEASE_TTL + 2000)
+      expect(joinedAfterMs, "a new replica gets its share within one lease period").toBeLessThanOrEqual(LEASE_TTL)
+      expect(movedAfterMs, "a dead replica's instances move within two lease periods").toBeLessThanOrEqual(2 * LEASE_TTL)
     }))), 120_000)
 })

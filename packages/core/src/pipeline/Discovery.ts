@@ -148,6 +148,8 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
   const heartbeat = Effect.gen(function*() {
     for (const [id, lease] of Array.from(state.leases)) {
       const renewed = yield* Effect.result(leases.renew(lease, options.leaseTtlMs))
+      // The instance may have been handed over while the renewal was on its way: never take a lease back.
+      if (state.leases.get(id)?.version !== lease.version) continue
       if (renewed._tag === "Success") state.leases.set(id, renewed.success)
       else if (!renewed.failure.isRetryable) drop(id)
     }
@@ -175,7 +177,8 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
   ) {
     const now = yield* Clock.currentTimeMillis
     const held = state.leases.get(instance.id)
-    if (held === undefined || held.version !== lease.version || now >= held.expiresAt) {
+    // A margin before the deadline: the blocks must be on the bus before another replica may take over.
+    if (held === undefined || held.version !== lease.version || now + options.leaseTtlMs / 5 >= held.expiresAt) {
       return yield* leaseLost(instance.id)
     }
     const headers = yield* currentTraceHeaders
