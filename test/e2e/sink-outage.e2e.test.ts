@@ -45,5 +45,11 @@ describe("an OpenObserve outage longer than the consumer session timeout", () =>
       expect(refused, "requests were refused during the outage").toBeGreaterThan(0)
       expect(records, "a rebalance after an eviction would have re-delivered records").toBe(ids.size)
       expect(processor.child.exitCode).toBe(null)
+      const port = /health and metrics on :(\d+)/.exec(processor.output())?.[1]
+      expect(port, processor.output().slice(-500)).toBeDefined()
+      const metrics = yield* Effect.promise(() => fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()))
+      for (const name of ["aurora_logs_records_out_total", "aurora_logs_sink_retries_total", "aurora_logs_batch_records", "aurora_logs_ship_duration", "aurora_logs_consumer_lag_messages"]) {
+        expect(metrics).toContain(name)
+      }
     }))), 300_000)
 })

@@ -15,12 +15,16 @@
  *   fetched; the committed position then steps over them as if they had been shipped.
  */
 import { type BusConsumer, BusError, type BusMessage, BusUnavailable, type DeadLetter } from "@aurora-logs/core"
-import { Effect, type Scope, Stream } from "effect"
+import { Effect, Metric, type Scope, Stream } from "effect"
 import type { Consumer, EachBatchPayload } from "kafkajs"
 import { decodeBlock } from "./BlockCodec.ts"
 import { KafkaClient } from "./KafkaClient.ts"
 import { writeDeadLetters } from "./KafkaDeadLetters.ts"
 import { isRebalanceError, toBusError } from "./KafkaErrors.ts"
+
+const consumerLag = Metric.gauge("aurora_logs_consumer_lag_messages", {
+  description: "Messages between the committed position of the consumer group and the end of the partition."
+})
 
 /** Messages handed to the stream per pull (one chunk). */
 const MAX_CHUNK = 1024
@@ -220,6 +224,11 @@ export const makeConsumer = (
         const fetched = Number((batch as unknown as { fetchedOffset?: string }).fetchedOffset ?? batch.firstOffset() ?? 0)
         session.committed.set(partition, fetched)
       }
+      // Lag as Kafka tools show it: the partition's end minus what this group has committed.
+      Effect.runSync(Metric.update(
+        Metric.withAttributes(consumerLag, { topic, partition: String(partition) }),
+        Math.max(0, Number(batch.highWatermark) - (session.committed.get(partition) ?? 0))
+      ))
       const from = session.next.get(partition) ?? -1
       const good: Array<BusMessage> = []
       let bytes = 0
