@@ -1,6 +1,8 @@
 /** Statement fingerprints: pt-fingerprint's rules for MySQL, the same spirit for PostgreSQL. */
+import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { fingerprint } from "./Fingerprint.ts"
+import { fingerprint, fingerprintPaths } from "./Fingerprint.ts"
+import { listFixtures, parseFile, readFixture } from "./testing/Fixtures.ts"
 
 describe("fingerprint (MySQL)", () => {
   it.each([
@@ -32,5 +34,35 @@ describe("fingerprint (PostgreSQL)", () => {
   it("is linear on a 26 000-element IN list", () => {
     const sql = "SELECT * FROM t WHERE id IN (" + Array.from({ length: 26000 }, (_, i) => i).join(", ") + ")"
     expect(fingerprint(sql, "postgres")).toBe("select * from t where id in(?+)")
+  })
+})
+
+describe("fingerprint paths", () => {
+  const sqlish = fc.string({
+    unit: fc.constantFrom("a", "B", "e", "E", "x", "0", "1", "9", ".", "-", "+", "/", "*", "#", "$", "'", "\"", "\\", " ", "\t", "\n", "\r", "(", ")", ",", ";", "?", "_", "\u0000",
+      "in (", "values (", "limit ", "select ", "$1", "$tag$", "$$", "E'", "x'", "-- ", "/* ", " */", "0x1f", "1e-5", "use "),
+    maxLength: 60
+  })
+
+  it("the ASCII path answers as the Latin-1 path on any ASCII statement", () => {
+    fc.assert(fc.property(sqlish, fc.boolean(), (sql, mysql) => {
+      expect(fingerprintPaths.ascii(sql, mysql)).toBe(fingerprintPaths.latin1(sql, mysql))
+    }), { numRuns: 5000 })
+  })
+
+  it("the ASCII path answers as the Latin-1 path on every fixture statement", () => {
+    for (const fixture of listFixtures()) {
+      for (const record of parseFile(fixture.format, readFixture(fixture.name))) {
+        const sql = record.statement
+        if (sql === undefined || fingerprintPaths.ascii(sql, false) === undefined) continue
+        for (const mysql of [false, true]) expect(fingerprintPaths.ascii(sql, mysql)).toBe(fingerprintPaths.latin1(sql, mysql))
+      }
+    }
+  })
+
+  it("leaves non-ASCII statements to the other paths", () => {
+    expect(fingerprintPaths.ascii("SELECT 'é'", false)).toBeUndefined()
+    expect(fingerprintPaths.ascii("SELECT '\ud800'", false)).toBeUndefined()
+    expect(fingerprint("SELECT nom FROM Café WHERE x = 'é'", "postgres")).toBe("select nom from café where x = ?")
   })
 })

@@ -31,7 +31,12 @@ export function withoutTruncationMarker(text: string): [string, boolean] {
  * checked); when it holds nothing the redactor could change, the fields are not scanned one by one.
  */
 export function finishRecord(record: ParsedRecord, redact: Redactor, dialect: SqlDialect, redacting: boolean, sourceText?: string): ParsedRecord {
-  if (redacting && (sourceText === undefined || redact.mayApply(sourceText))) {
+  return finishFields(record, redact, dialect, redacting && (sourceText === undefined || redact.mayApply(sourceText)))
+}
+
+/** finishRecord with the redaction gate already decided: `scanFields` = some field may hold a secret. */
+export function finishFields(record: ParsedRecord, redact: Redactor, dialect: SqlDialect, scanFields: boolean): ParsedRecord {
+  if (scanFields) {
     if (record.message !== undefined) record.message = redact(record.message)
     if (record.detail !== undefined) record.detail = redact(record.detail)
     if (record.hint !== undefined) record.hint = redact(record.hint)

@@ -130,6 +130,18 @@ function redactKeywordSecrets(s: string): string {
   return copied === 0 ? s : out + s.slice(copied)
 }
 
+/**
+ * The same decision as `mayApply`, made for a whole block of records at once: false = no record needs a
+ * scan (redaction off), true = every record does (caller patterns may match anything), or a fresh global
+ * regex whose matches in the block mark the records that do. The gate's words hold no line break, so a
+ * match lies within one record.
+ */
+export function redactionGate(options?: { readonly redact?: boolean; readonly redactPatterns?: ReadonlyArray<RegExp> }): boolean | RegExp {
+  if (options?.redact === false) return false
+  if ((options?.redactPatterns ?? []).length > 0) return true
+  return new RegExp(MAY_HOLD_PASSWORD.source, "gi")
+}
+
 const asGlobal = (pattern: RegExp): RegExp =>
   pattern.global ? pattern : new RegExp(pattern.source, pattern.flags + "g")
 

@@ -6,7 +6,7 @@
  */
 import { postgresLevel } from "../Level.ts"
 import type { Level } from "../Types.ts"
-import { finishRecord, unparsedRecord, withoutFinalNewline, withoutTruncationMarker } from "../Record.ts"
+import { finishFields, unparsedRecord, withoutFinalNewline, withoutTruncationMarker } from "../Record.ts"
 import type { Redactor } from "../Redaction.ts"
 import { parsePostgresTimestamp } from "../Timestamp.ts"
 import type { ParsedRecord, Parser } from "../Types.ts"
@@ -35,38 +35,51 @@ export class PostgresStderrParser implements Parser {
 
   parse(input: string): ParsedRecord {
     const [text, truncated] = withoutTruncationMarker(withoutFinalNewline(input))
-    const firstEnd = lineEnd(text, 0)
+    const firstEnd = lineEnd(text, 0, text.length)
     const prefix = this.prefix
-    if (!prefix.matchLine(text, 0, firstEnd, this.captures)) {
-      return unparsedRecord(text, "no log_line_prefix (" + prefix.source + ") with a severity at the start of the record", this.redact, truncated)
-    }
-    const messageStart = prefix.severityEnd + 3
-    const code = prefix.severity
+    if (!prefix.matchLine(text, 0, firstEnd, this.captures)) return this.unparsed(text, truncated)
+    const scanFields = this.redacting && this.redact.mayApply(text)
+    return this.parseMatched(text, 0, firstEnd, text.length, truncated, this.captures, prefix.severity, prefix.severityEnd, scanFields)
+  }
+
+  /** The record of text no prefix matched at its start. */
+  unparsed(text: string, truncated: boolean): ParsedRecord {
+    return unparsedRecord(text, "no log_line_prefix (" + this.prefix.source + ") with a severity at the start of the record", this.redact, truncated)
+  }
+
+  /**
+   * The record in text[start, end) (final newline and truncation tail already cut off) whose first line,
+   * ending at `firstEnd`, matched the prefix with `captures`, severity `code` ending at `severityEnd`.
+   * Positions are absolute, so a block parser can hand in one decoded block and the match it already
+   * made while cutting records; `scanFields` says whether redaction must look at the fields.
+   */
+  parseMatched(text: string, start: number, firstEnd: number, end: number, truncated: boolean, captures: Int32Array, code: number, severityEnd: number, scanFields: boolean): ParsedRecord {
+    const messageStart = severityEnd + 3
     const record: ParsedRecord = {}
-    this.readPrefixFields(text, record)
+    this.readPrefixFields(text, record, captures)
     record.severity = SEVERITY_NAMES[code]!
     const level = LEVEL_OF_CODE[code]
     if (level !== undefined) record.level = level
 
-    if (firstEnd === text.length) {
+    if (firstEnd === end) {
       // The common case: one line, one field.
-      record.message = text.slice(messageStart)
+      record.message = text.slice(messageStart, end)
     } else {
-      this.readContinuations(text, messageStart, firstEnd, record)
+      this.readContinuations(text, messageStart, firstEnd, end, record)
     }
     if (level !== undefined && level !== "info" && level !== "debug") moveCursorPosition(record)
     analyzeMessage(record, record.message ?? "")
     if (truncated) record.truncated = true
-    return finishRecord(record, this.redact, "postgres", this.redacting, text)
+    return finishFields(record, this.redact, "postgres", scanFields)
   }
 
   /** Lines after the first: tab lines continue the current field, secondary tags open a new field. */
-  private readContinuations(text: string, messageStart: number, firstEnd: number, record: ParsedRecord): void {
+  private readContinuations(text: string, messageStart: number, firstEnd: number, recordEnd: number, record: ParsedRecord): void {
     let field = "message"
     let value = text.slice(messageStart, firstEnd)
     let start = firstEnd + 1
-    while (start <= text.length) {
-      const end = lineEnd(text, start)
+    while (start <= recordEnd) {
+      const end = lineEnd(text, start, recordEnd)
       if (text.charCodeAt(start) === 9) {
         // PostgreSQL writes a TAB after every newline inside a message: drop it to restore the text.
         value += "\n" + text.slice(start + 1, end)
@@ -85,9 +98,8 @@ export class PostgresStderrParser implements Parser {
     appendField(record, field, value)
   }
 
-  private readPrefixFields(text: string, record: ParsedRecord): void {
+  private readPrefixFields(text: string, record: ParsedRecord, captures: Int32Array): void {
     const tokens = this.prefix.tokens
-    const captures = this.captures
     for (let t = 0; t < tokens.length; t++) {
       const start = captures[t * 2]!
       if (start < 0) continue
@@ -153,7 +165,8 @@ function appendField(record: ParsedRecord, field: string, value: string): void {
   record[field] = typeof existing === "string" ? existing + "\n" + value : value
 }
 
-function lineEnd(text: string, from: number): number {
+/** End of the line at `from` (its "\n"), at most `end`. */
+function lineEnd(text: string, from: number, end: number): number {
   const nl = text.indexOf("\n", from)
-  return nl < 0 ? text.length : nl
+  return nl < 0 || nl > end ? end : nl
 }
