@@ -3,7 +3,7 @@
  * record starts, parses and enriches each record. Every record names the messages it came from, so a message is
  * acknowledged only once all its records were shipped. Plain code per message: this is the processor's hot path.
  */
-import { type LogFormat, logTypeOf, makeParser, type ParseOptions, type Parser, recordStarts } from "@aurora-logs/parsers"
+import { BlockParser, type LogFormat, logTypeOf, makeParser, type ParseOptions, type Parser, recordStarts } from "@aurora-logs/parsers"
 import type { BusMessage } from "../bus/LogBus.ts"
 import { fileKey, recordId } from "../domain/LogFile.ts"
 import type { LogRecord } from "../domain/LogRecord.ts"
@@ -30,6 +30,7 @@ export interface DecoderOptions extends ParseOptions {
 
 export class RecordDecoder {
   private readonly parsers = new Map<LogFormat, Parser>()
+  private readonly blockParsers = new Map<LogFormat, BlockParser>()
   private readonly pending = new Map<string, Pending>()
   private readonly options: DecoderOptions
   constructor(options: DecoderOptions) {
@@ -70,27 +71,31 @@ export class RecordDecoder {
       this.pending.delete(key)
       this.emit(message, joinParts(held.parts), held.offset, held.sources, held.truncated, records, "incomplete record: its continuation is missing")
     }
-    const starts = recordStarts(block.format, data, 0, data.length, this.options)
-    let k = 0
-    while (k < starts.length && starts[k] <= 0) k++
     if (block.continuation && !joined) {
       // The beginning of this record was shipped before (this is a re-publication after a restart): its bytes here
       // are not a record of their own.
-      from = k < starts.length ? starts[k] : data.length
+      from = this.nextStart(block.format, data, 0)
       if (from === data.length) return { records, held: false }
     }
-    for (; k < starts.length; k++) {
-      if (starts[k] <= from) continue
-      this.emitSlice(message, data, from, starts[k], base, sources, truncated, records)
-      sources = [message]
-      truncated = false
-      from = starts[k]
+    // Whole records end where the held tail of a partial block begins.
+    const end = block.partial ? this.lastStart(block.format, data, from) : data.length
+    if (end > from) {
+      const parsed = this.blockParserOf(block.format).parse(data.subarray(from, end))
+      for (let i = 0; i < parsed.records.length; i++) {
+        const at = from + parsed.offsets[i]
+        const next = i + 1 < parsed.offsets.length ? from + parsed.offsets[i + 1] : end
+        this.enrich(message, parsed.records[i] as LogRecord, base + at, next - at, i === 0 ? sources : [message], i === 0 && truncated, records, undefined)
+      }
+      if (parsed.records.length > 0) {
+        sources = [message]
+        truncated = false
+      }
     }
     if (block.partial) {
-      const tail = data.subarray(from)
+      const tail = data.subarray(end)
       const keep = Math.min(tail.length, Math.max(0, this.options.maxRecordBytes))
       this.pending.set(key, {
-        offset: base + from,
+        offset: base + end,
         end: blockEnd,
         parts: [tail.slice(0, keep)],
         sources,
@@ -98,8 +103,20 @@ export class RecordDecoder {
       })
       return { records, held: true }
     }
-    this.emitSlice(message, data, from, data.length, base, sources, truncated, records)
     return { records, held: false }
+  }
+
+  /** The first record start after `after` (the data's end when there is none). */
+  private nextStart(format: LogFormat, data: Uint8Array, after: number): number {
+    for (const s of recordStarts(format, data, 0, data.length, this.options)) if (s > after) return s
+    return data.length
+  }
+
+  /** The last record start after `after` (`after` itself when there is none): where an unfinished record begins. */
+  private lastStart(format: LogFormat, data: Uint8Array, after: number): number {
+    const starts = recordStarts(format, data, 0, data.length, this.options)
+    for (let i = starts.length - 1; i >= 0; i--) if (starts[i] > after) return starts[i]
+    return after
   }
 
   /** Records of a file still waiting for their continuation (their messages are not acknowledged yet). */
@@ -107,20 +124,7 @@ export class RecordDecoder {
     return this.pending.size
   }
 
-  private emitSlice(
-    message: BusMessage,
-    data: Uint8Array,
-    from: number,
-    to: number,
-    base: number,
-    sources: ReadonlyArray<BusMessage>,
-    truncated: boolean,
-    out: Array<DecodedRecord>
-  ): void {
-    if (to <= from) return
-    this.emit(message, data.subarray(from, to), base + from, sources, truncated, out, undefined)
-  }
-
+  /** A record parsed on its own: the beginning of a record whose rest never came. */
   private emit(
     message: BusMessage,
     bytes: Uint8Array,
@@ -130,9 +134,21 @@ export class RecordDecoder {
     out: Array<DecodedRecord>,
     problem: string | undefined
   ): void {
-    const block = message.block
     const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8")
-    const record = this.parserOf(block.format).parse(text) as LogRecord
+    this.enrich(message, this.parserOf(message.block.format).parse(text) as LogRecord, offset, bytes.length, sources, truncated, out, problem)
+  }
+
+  private enrich(
+    message: BusMessage,
+    record: LogRecord,
+    offset: number,
+    bytes: number,
+    sources: ReadonlyArray<BusMessage>,
+    truncated: boolean,
+    out: Array<DecodedRecord>,
+    problem: string | undefined
+  ): void {
+    const block = message.block
     if (problem !== undefined) record.parse_error = record.parse_error === undefined ? problem : `${problem}; ${record.parse_error}`
     if (truncated) record.truncated = true
     record.record_id = recordId(block, offset)
@@ -145,7 +161,16 @@ export class RecordDecoder {
     record.file = block.file
     record.generation = block.generation
     record.offset = offset
-    out.push({ record, bytes: bytes.length, sources })
+    out.push({ record, bytes, sources })
+  }
+
+  private blockParserOf(format: LogFormat): BlockParser {
+    let parser = this.blockParsers.get(format)
+    if (parser === undefined) {
+      parser = new BlockParser(format, this.options)
+      this.blockParsers.set(format, parser)
+    }
+    return parser
   }
 
   private parserOf(format: LogFormat): Parser {
