@@ -25,7 +25,7 @@ export class DemoProgress {
     const streams = Array.from(s.byStream).sort().map(([k, v]) => `${k.replace(/^aurora_/, "")} ${n(v)}`).join(", ")
     return `[${Math.round((now - this.startedAt) / 1000)}s] instances ${s.instances} · files ${s.filesTailed} · ` +
       `${n(rate)} records/s · lag ${s.newestShippedMicros === 0 ? "-" : `${Math.max(0, (now - s.newestShippedMicros / 1000) / 1000).toFixed(1)} s`} · shipped ${n(s.recordsShipped)} (${streams || "-"}) · downloaded ${kib(s.bytesDownloaded)} · ` +
-      `unread ${kib(s.unreadBytes)} · blocks in flight ${n(Math.max(0, s.blocksPublished - s.blocksCompleted))}${s.shipFailures > 0 ? ` · sink retries ${n(s.shipFailures)}` : ""}`
+      `unread ${kib(s.unreadBytes)} · blocks in flight ${n(s.blocksInFlight)}${s.shipFailures > 0 ? ` · sink retries ${n(s.shipFailures)}` : ""}`
   }
 
   summary(now: number, where: string): string {

@@ -20,7 +20,7 @@ export const readiness = (stats: PipelineStats, now: number, r: Readiness): { re
   if (r.scanWithinMs !== undefined && now - stats.lastScanAt > r.scanWithinMs) {
     return { ready: false, why: stats.scans === 0 ? "no scan completed yet" : `last scan ${Math.round((now - stats.lastScanAt) / 1000)} s ago` }
   }
-  const inFlight = stats.blocksPublished - stats.blocksCompleted
+  const inFlight = stats.blocksInFlight
   if (r.shipWithinMs !== undefined && inFlight > 0 && stats.lastShipAt > 0 && now - stats.lastShipAt > r.shipWithinMs) {
     return { ready: false, why: `${inFlight} blocks waiting, last batch shipped ${Math.round((now - stats.lastShipAt) / 1000)} s ago` }
   }

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Ref } from "effect"
+import { Effect, Fiber, Layer, Ref } from "effect"
 import { TestClock } from "effect/testing"
 import type { Instance } from "../domain/Instance.ts"
 import type { LogRecord } from "../domain/LogRecord.ts"
@@ -114,5 +114,36 @@ describe("discovery", () => {
       assert.strictEqual(h.stats.gaps, 1)
       assert.isTrue(h.stats.bytesLost > 0 && h.stats.bytesLost < size, `lost ${h.stats.bytesLost} of ${size}`)
       assert.strictEqual(h.stats.bytesLost, size - h.stats.bytesDownloaded + h.fleet.files(mysql.id)!.find((f) => f.name === SLOW)!.size)
+    }).pipe(Effect.scoped))
+
+  it.effect("a replica that stops lets go of its instances at once, its cursors written", () =>
+    Effect.gen(function*() {
+      const fleet = new SimulatedFleet()
+      fleet.addInstance(mysql)
+      fleet.append(mysql.id, SLOW, syntheticRecord("mysql-slow", "tok_0_0", 0, 0, false), 0)
+      const services = yield* Layer.build(Layer.mergeAll(
+        RdsLogs.layerMemory(fleet),
+        LogBus.layerMemoryShared(new MemoryBus(2, 1 << 20)),
+        Cursors.layerMemory,
+        Leases.layerMemory
+      ))
+      const replica = yield* Effect.forkChild(Effect.gen(function*() {
+        const discovery = yield* makeDiscovery({ ...options({ _tag: "beginning" }), takeAll: false, cursorWriteIntervalMs: 60_000, cursorWriteBytes: 1 << 30 })
+        return yield* discovery.run
+      }).pipe(Effect.scoped, Effect.provide(services)))
+      yield* TestClock.adjust(100)
+      const leases = yield* Effect.provide(Effect.gen(function*() { return yield* Leases }), services)
+      const cursors = yield* Effect.provide(Effect.gen(function*() { return yield* Cursors }), services)
+      const firstWrite = (yield* cursors.list(mysql.id))[0].offset
+      // More progress within the write interval: coalescing leaves this cursor unwritten until the hand-over.
+      fleet.append(mysql.id, SLOW, syntheticRecord("mysql-slow", "tok_0_1", 1000, 0, false), 1000)
+      yield* TestClock.adjust(1100)
+      assert.strictEqual((yield* cursors.list(mysql.id))[0].offset, firstWrite)
+      const held = (yield* leases.list).filter((l) => l.owner === "solo" && l.expiresAt > 0)
+      assert.deepStrictEqual(held.map((l) => l.instance).sort(), ["my-1", "~replica/solo"])
+      yield* Fiber.interrupt(replica)
+      assert.deepStrictEqual((yield* leases.list).filter((l) => l.expiresAt > 0), [])
+      const stored = yield* cursors.list(mysql.id)
+      assert.strictEqual(stored[0].offset, fleet.files(mysql.id)![0].size, "the cursor written at the hand-over")
     }).pipe(Effect.scoped))
 })

@@ -69,6 +69,8 @@ export class DiscoveryState {
   readonly cursors = new Map<string, Map<string, Cursor>>()
   /** The lease version the working cursors of an instance were loaded under. */
   readonly loadedUnder = new Map<string, number>()
+  /** This replica's presence lease, which makes it count when replicas work out their share. */
+  presence: Lease | undefined = undefined
   /** Per instance, bytes not yet published at the end of its last scan. */
   readonly unread = new Map<string, number>()
   /** Per file key, when discovery was last caught up with the file (or first saw it). */
@@ -95,7 +97,7 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
    * of its own, so that one that holds no instance yet still counts when the others work out their share.
    */
   const balance = Effect.fnUntraced(function*(instances: ReadonlyArray<Instance>) {
-    if (!options.takeAll) yield* retry(leases.acquire(`${PRESENCE}${options.owner}`, options.owner, options.leaseTtlMs))
+    if (!options.takeAll) state.presence = yield* retry(leases.acquire(`${PRESENCE}${options.owner}`, options.owner, options.leaseTtlMs))
     const now = yield* Clock.currentTimeMillis
     const all = yield* retry(leases.list)
     const owners = new Set(all.filter((l) => l.expiresAt > now).map((l) => l.owner))
@@ -455,6 +457,12 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
   })
 
   const run = Effect.gen(function*() {
+    // A replica that stops lets go of its instances, cursors written: the others take over at once, not a lease later.
+    yield* Effect.addFinalizer(() =>
+      Effect.forEach(Array.from(state.leases), ([id, lease]) => handOver(id, lease), { discard: true }).pipe(
+        Effect.andThen(Effect.suspend(() => state.presence === undefined ? Effect.void : Effect.ignore(leases.release(state.presence)))),
+        Effect.ignore
+      ))
     yield* Effect.forkScoped(Effect.forever(Effect.andThen(Effect.sleep(Math.max(1, Math.floor(options.leaseTtlMs / 3))), heartbeat)))
     return yield* Effect.forever(Effect.andThen(scanOnce, Effect.sleep(options.scanIntervalMs)))
   })

@@ -15,6 +15,8 @@ export class PipelineStats {
   shipFailures = 0
   deadLettered = 0
   unparsed = 0
+  /** Blocks the processor read from the bus. */
+  blocksReceived = 0
   /** Blocks whose every record was shipped (and whose cursor could move). */
   blocksCompleted = 0
   /** At the end of the last scan: bytes listed but not read yet, plus carried bytes not yet published. */
@@ -30,6 +32,11 @@ export class PipelineStats {
   lastScanAt = 0
   /** Completed scans. */
   scans = 0
+
+  /** Blocks published or read and not yet shipped, whichever side of the bus runs here. */
+  get blocksInFlight(): number {
+    return Math.max(0, Math.max(this.blocksPublished, this.blocksReceived) - this.blocksCompleted)
+  }
 
   /** Nothing listed is left to read and every published block was shipped. */
   get idle(): boolean {

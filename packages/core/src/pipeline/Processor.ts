@@ -72,6 +72,7 @@ export const runProcessor = Effect.fn("Processor.run")(function*(options: Proces
     const items: Array<Item> = []
     for (const message of messages) {
       acks.track(message)
+      stats.blocksReceived++
       const { records, held } = decoder.decode(message)
       for (const decoded of records) {
         // Earlier partial messages hand their reading reference over to the record; this message gains one.
