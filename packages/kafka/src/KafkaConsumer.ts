@@ -26,8 +26,9 @@ const consumerLag = Metric.gauge("aurora_logs_consumer_lag_messages", {
   description: "Messages between the committed position of the consumer group and the end of the partition."
 })
 
-/** Messages handed to the stream per pull (one chunk). */
+/** Messages handed to the stream per pull (one chunk), and bytes. */
 const MAX_CHUNK = 1024
+const MAX_CHUNK_BYTES = 1024 * 1024
 
 export interface ConsumerOptions {
   /** Buffered bytes above which partitions are paused; default: the `consumerBufferBytes` setting. */
@@ -80,11 +81,16 @@ class Session {
   take(): NonEmpty<BusMessage> | undefined {
     const available = this.buffer.length - this.head
     if (available === 0) return undefined
-    const n = Math.min(available, MAX_CHUNK)
+    // A chunk is bounded in bytes too: what the stream holds was freed from the buffer's account, so a large
+    // chunk would let the buffer refill while it is still being worked on.
+    let n = 0
+    let bytes = 0
+    while (n < Math.min(available, MAX_CHUNK) && (n === 0 || bytes < MAX_CHUNK_BYTES)) {
+      bytes += this.buffer[this.head + n]!.block.data.byteLength
+      n++
+    }
     const out = this.buffer.slice(this.head, this.head + n) as unknown as NonEmpty<BusMessage>
     this.head += n
-    let bytes = 0
-    for (const m of out) bytes += m.block.data.byteLength
     this.bufferedBytes -= bytes
     if (this.head === this.buffer.length) {
       this.buffer = []

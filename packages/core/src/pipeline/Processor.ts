@@ -167,7 +167,10 @@ export const runProcessor = Effect.fn("Processor.run")(function*(options: Proces
   }
 
   return yield* consumer.messages.pipe(
-    // One decode per arriving chunk; a chunk may yield no item (a record still waiting for its continuation).
+    // One block decoded per pull: decoding stops while a batch is being shipped, so the records waiting in memory
+    // are bounded by the batch size, not by what the bus hands over at once. A block may yield no item (a record
+    // still waiting for its continuation).
+    Stream.rechunk(1),
     Stream.mapArray((messages) => [decode(messages)] as const),
     Stream.flattenIterable,
     Stream.aggregateWithin(
