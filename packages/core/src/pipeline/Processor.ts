@@ -177,6 +177,9 @@ export const runProcessor = Effect.fn("Processor.run")(function*(options: Proces
       Sink.reduceWhile(() => new Batch(), (b) => b.records < options.batchRecords && b.bytes < options.batchBytes, (b, item: Item) => b.add(item)),
       Schedule.spaced(options.batchWaitMs)
     ),
+    // The next batch is put together while this one ships (one batch ahead, so memory stays bounded); batches
+    // still ship one after the other, in order.
+    Stream.buffer({ capacity: 1 }),
     Stream.mapEffect(traced),
     Stream.runDrain
   )
