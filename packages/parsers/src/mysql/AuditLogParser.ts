@@ -5,22 +5,13 @@
  * is single-quoted with backslash escapes and may hold commas and newlines, so it is taken as
  * everything between the eighth comma and the last one.
  */
-import { finishRecord, unparsedRecord, withoutFinalNewline, withoutTruncationMarker } from "../Record.ts"
-import type { Redactor } from "../Redaction.ts"
+import { finishRecord, unparsedRecord } from "../Record.ts"
 import { parseCompactTimestamp } from "../Timestamp.ts"
-import type { ParsedRecord, Parser } from "../Types.ts"
+import { RecordParser } from "../RecordParser.ts"
+import type { ParsedRecord } from "../Types.ts"
 
-export class MysqlAuditLogParser implements Parser {
-  private readonly redact: Redactor
-  private readonly redacting: boolean
-
-  constructor(redact: Redactor, redacting: boolean) {
-    this.redact = redact
-    this.redacting = redacting
-  }
-
-  parse(input: string): ParsedRecord {
-    const [text, truncated] = withoutTruncationMarker(withoutFinalNewline(input))
+export class MysqlAuditLogParser extends RecordParser {
+  protected parseText(text: string, truncated: boolean): ParsedRecord {
     const commas: number[] = []
     let at = -1
     while (commas.length < 8 && (at = text.indexOf(",", at + 1)) >= 0) commas.push(at)

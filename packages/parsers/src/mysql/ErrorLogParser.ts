@@ -5,27 +5,18 @@
  * Unprefixed lines that follow (InnoDB deadlock dumps, `Version:` lines) continue the record.
  */
 import { mysqlLevel } from "../Level.ts"
-import { finishRecord, unparsedRecord, withoutFinalNewline, withoutTruncationMarker } from "../Record.ts"
-import type { Redactor } from "../Redaction.ts"
+import { finishRecord, unparsedRecord } from "../Record.ts"
 import { parseIsoTimestamp, parseShortMysqlTimestamp } from "../Timestamp.ts"
-import type { ParsedRecord, Parser } from "../Types.ts"
+import { RecordParser } from "../RecordParser.ts"
+import type { ParsedRecord } from "../Types.ts"
 
 const ISO_LINE = /^(\d{4}-\d\d-\d\d[T ][ \d]?\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) +(?:(\d+) +)?\[([A-Za-z]+)\] ?(?:\[(MY-\d+)\] ?)?(?:\[([A-Za-z_ ]+)\] ?)?/
 const SHORT_LINE = /^(\d{6} [ \d]\d:\d\d:\d\d) +(?:(\d+) +)?(?:\[([A-Za-z]+)\] )?/
 const SOURCE_LOCATION = / \(([\w./-]+\.(?:cc|c|h|cpp|ic|hpp)):(\d+)\)$/
 const INNODB_PREFIX = "InnoDB: "
 
-export class MysqlErrorLogParser implements Parser {
-  private readonly redact: Redactor
-  private readonly redacting: boolean
-
-  constructor(redact: Redactor, redacting: boolean) {
-    this.redact = redact
-    this.redacting = redacting
-  }
-
-  parse(input: string): ParsedRecord {
-    const [text, truncated] = withoutTruncationMarker(withoutFinalNewline(input))
+export class MysqlErrorLogParser extends RecordParser {
+  protected parseText(text: string, truncated: boolean): ParsedRecord {
     const nl = text.indexOf("\n")
     const head = nl < 0 ? text : text.slice(0, Math.min(nl, 256))
     const record: ParsedRecord = {}

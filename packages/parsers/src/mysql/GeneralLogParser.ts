@@ -3,27 +3,18 @@
  * and MariaDB / MySQL 5.6 `YYMMDD H:MM:SS<TAB>` or `<TAB><TAB>` (same second as the record before;
  * no timestamp in the record then). Lines without that head continue a multi-line statement.
  */
-import { finishRecord, unparsedRecord, withoutFinalNewline, withoutTruncationMarker } from "../Record.ts"
-import type { Redactor } from "../Redaction.ts"
+import { finishRecord, unparsedRecord } from "../Record.ts"
 import { parseIsoTimestamp, parseShortMysqlTimestamp } from "../Timestamp.ts"
-import type { ParsedRecord, Parser } from "../Types.ts"
+import { RecordParser } from "../RecordParser.ts"
+import type { ParsedRecord } from "../Types.ts"
 import { bannerRecord, isBannerLine } from "./Banner.ts"
 
 const HEAD = /^(?:([^\t]+)\t|\t\t) *(\d+) ([A-Z][A-Za-z ]*?)(?:\t|$)/
 const CONNECT = /^(\S+)@(\S*) (?:on (\S*) )?(?:using (.+))?$/
 const STATEMENT_COMMANDS = new Set(["Query", "Execute", "Prepare"])
 
-export class MysqlGeneralLogParser implements Parser {
-  private readonly redact: Redactor
-  private readonly redacting: boolean
-
-  constructor(redact: Redactor, redacting: boolean) {
-    this.redact = redact
-    this.redacting = redacting
-  }
-
-  parse(input: string): ParsedRecord {
-    const [text, truncated] = withoutTruncationMarker(withoutFinalNewline(input))
+export class MysqlGeneralLogParser extends RecordParser {
+  protected parseText(text: string, truncated: boolean): ParsedRecord {
     const nl = text.indexOf("\n")
     const firstLine = nl < 0 ? text : text.slice(0, nl)
     if (isBannerLine(firstLine)) {

@@ -4,10 +4,10 @@
  * `SET ...timestamp=N;` lines, then the statement (possibly many lines, ending in `;`). Header numbers
  * come from the header block only: a `# Query_time:` line inside a statement's text is statement text.
  */
-import { finishRecord, unparsedRecord, withoutFinalNewline, withoutTruncationMarker } from "../Record.ts"
-import type { Redactor } from "../Redaction.ts"
+import { finishRecord, unparsedRecord } from "../Record.ts"
 import { parseIsoTimestamp, parseShortMysqlTimestamp } from "../Timestamp.ts"
-import type { ParsedRecord, Parser } from "../Types.ts"
+import { RecordParser } from "../RecordParser.ts"
+import type { ParsedRecord } from "../Types.ts"
 import { bannerRecord, isBannerLine } from "./Banner.ts"
 
 const USER_HOST = /^# User@Host: ([^\[]*)\[([^\]]*)\] @ *([^\[]*?) *\[([^\]]*)\](?:\s+Id:\s*(\d+))?/
@@ -24,17 +24,8 @@ const HEADER_FIELDS: Readonly<Record<string, string>> = {
   Priority_queue: "priority_queue", Tmp_table: "tmp_table", Tmp_table_on_disk: "tmp_table_on_disk"
 }
 
-export class MysqlSlowLogParser implements Parser {
-  private readonly redact: Redactor
-  private readonly redacting: boolean
-
-  constructor(redact: Redactor, redacting: boolean) {
-    this.redact = redact
-    this.redacting = redacting
-  }
-
-  parse(input: string): ParsedRecord {
-    const [text, truncated] = withoutTruncationMarker(withoutFinalNewline(input))
+export class MysqlSlowLogParser extends RecordParser {
+  protected parseText(text: string, truncated: boolean): ParsedRecord {
     const n = text.length
     let end = lineEnd(text, 0)
     if (isBannerLine(text.slice(0, end))) {

@@ -5,23 +5,14 @@
  */
 import { splitCsvRow } from "../Csv.ts"
 import { postgresLevel } from "../Level.ts"
-import { finishRecord, unparsedRecord, withoutFinalNewline, withoutTruncationMarker } from "../Record.ts"
-import type { Redactor } from "../Redaction.ts"
+import { finishRecord, unparsedRecord } from "../Record.ts"
 import { parsePostgresTimestamp } from "../Timestamp.ts"
-import type { ParsedRecord, Parser } from "../Types.ts"
+import { RecordParser } from "../RecordParser.ts"
+import type { ParsedRecord } from "../Types.ts"
 import { analyzeMessage } from "./Message.ts"
 
-export class PostgresCsvParser implements Parser {
-  private readonly redact: Redactor
-  private readonly redacting: boolean
-
-  constructor(redact: Redactor, redacting: boolean) {
-    this.redact = redact
-    this.redacting = redacting
-  }
-
-  parse(input: string): ParsedRecord {
-    const [text, truncated] = withoutTruncationMarker(withoutFinalNewline(input))
+export class PostgresCsvParser extends RecordParser {
+  protected parseText(text: string, truncated: boolean): ParsedRecord {
     const f = splitCsvRow(text)
     const micros = f === undefined ? undefined : parsePostgresTimestamp(f[0]!)
     if (f === undefined || f.length < 22 || micros === undefined) {

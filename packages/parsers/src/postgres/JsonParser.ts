@@ -3,10 +3,10 @@
  * stderr and csvlog parsers give the same event.
  */
 import { postgresLevel } from "../Level.ts"
-import { finishRecord, unparsedRecord, withoutFinalNewline, withoutTruncationMarker } from "../Record.ts"
-import type { Redactor } from "../Redaction.ts"
+import { finishRecord, unparsedRecord } from "../Record.ts"
 import { parsePostgresTimestamp } from "../Timestamp.ts"
-import type { ParsedRecord, Parser } from "../Types.ts"
+import { RecordParser } from "../RecordParser.ts"
+import type { ParsedRecord } from "../Types.ts"
 import { analyzeMessage } from "./Message.ts"
 
 /** jsonlog key -> record field. */
@@ -21,17 +21,8 @@ const FIELD_OF_KEY: Readonly<Record<string, string>> = {
 
 const QUERY_ID = /"query_id":(-?\d+)/
 
-export class PostgresJsonParser implements Parser {
-  private readonly redact: Redactor
-  private readonly redacting: boolean
-
-  constructor(redact: Redactor, redacting: boolean) {
-    this.redact = redact
-    this.redacting = redacting
-  }
-
-  parse(input: string): ParsedRecord {
-    const [text, truncated] = withoutTruncationMarker(withoutFinalNewline(input))
+export class PostgresJsonParser extends RecordParser {
+  protected parseText(text: string, truncated: boolean): ParsedRecord {
     let object: unknown
     try {
       object = JSON.parse(text)
