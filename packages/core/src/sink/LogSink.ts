@@ -31,7 +31,9 @@ export class LogSink extends Context.Service<LogSink, {
    */
   static readonly layerMemory = (
     accepted: Ref.Ref<ReadonlyArray<LogRecord>>,
-    failures: () => SinkError | undefined = () => undefined
+    failures: () => SinkError | undefined = () => undefined,
+    /** Each batch takes this long (on the clock, so tests can stop a process while batches are on their way). */
+    latencyMs: number = 0
   ) =>
     Layer.succeed(
       LogSink,
@@ -40,7 +42,8 @@ export class LogSink extends Context.Service<LogSink, {
           Effect.suspend(() => {
             const failure = failures()
             if (failure !== undefined) return Effect.fail(failure)
-            return Effect.as(Ref.update(accepted, (all) => all.concat(records)), { rejected: [] })
+            const record = Effect.as(Ref.update(accepted, (all) => all.concat(records)), { rejected: [] })
+            return latencyMs > 0 ? Effect.andThen(Effect.sleep(latencyMs), record) : record
           })
       })
     )

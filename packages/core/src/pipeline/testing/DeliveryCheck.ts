@@ -13,17 +13,6 @@ export interface Written {
   readonly stream: number
 }
 
-/** Records already shipped at a crash whose cursor had not moved past them: they may be shipped again. */
-export const inFlightAtCrash = (shipped: ReadonlyArray<LogRecord>, committed: ReadonlyArray<Cursor>): Array<string> => {
-  const upTo = new Map(committed.map((c) => [fileKey(c), publishedUpTo(c)] as const))
-  const out: Array<string> = []
-  for (const r of shipped) {
-    const position = upTo.get(fileKey({ instance: r.instance, file: r.file, generation: r.generation }))
-    if (position === undefined || r.offset >= position) out.push(r.record_id)
-  }
-  return out
-}
-
 /**
  * Byte ranges of files that were in flight at some crash: a record starting inside one may have been shipped twice.
  */
@@ -47,10 +36,10 @@ export class InFlightWindows {
 export const checkDelivery = (
   written: ReadonlyArray<Written>,
   shipped: ReadonlyArray<LogRecord>,
-  inFlight: ReadonlySet<string> | InFlightWindows,
+  inFlight: InFlightWindows,
   tokensOf: (record: LogRecord) => ReadonlyArray<string>
 ): void => {
-  const wasInFlight = (r: LogRecord) => (inFlight instanceof InFlightWindows ? inFlight.covers(r) : inFlight.has(r.record_id))
+
   const idOfToken = new Map<string, string>()
   const firstSeen = new Map<string, number>()
   const copies = new Map<string, number>()
@@ -69,7 +58,7 @@ export const checkDelivery = (
   if (missing.length > 0) throw new Error(`${missing.length} of ${written.length} records never shipped, e.g. ${missing.slice(0, 3).map((m) => m.token).join(", ")}`)
   for (const r of shipped) {
     const n = copies.get(r.record_id)!
-    if (n > 1 && !wasInFlight(r)) throw new Error(`record ${r.record_id} shipped ${n} times but was not in flight at any crash`)
+    if (n > 1 && !inFlight.covers(r)) throw new Error(`record ${r.record_id} shipped ${n} times but was not in flight at any crash`)
   }
   // Order per file: tokens that landed in the same file generation ship in the order they were written.
   const recordOf = new Map<string, LogRecord>()

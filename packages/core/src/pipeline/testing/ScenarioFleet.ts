@@ -3,6 +3,8 @@
  * instances, written with token-carrying records, rotated the way Aurora rotates each log type.
  */
 import type { LogFormat } from "@aurora-logs/parsers"
+import { Effect, Exit, Fiber } from "effect"
+import { TestClock } from "effect/testing"
 import * as fc from "fast-check"
 import type { Instance } from "../../domain/Instance.ts"
 import { SimulatedFleet } from "../../rds/SimulatedFleet.ts"
@@ -129,3 +131,17 @@ export class ScenarioFleet {
     else this.fleet.rotateByRename(this.instances[f.instance].id, name, `${name}.2026-11-26.${String(this.rotations[k]++).padStart(2, "0")}`, now)
   }
 }
+
+/**
+ * The end of every scenario: the sink comes back, two simulated minutes pass so that everything written can be
+ * shipped, and the processes stop; none of them may have failed.
+ */
+export const settle = (fibers: ReadonlyArray<Fiber.Fiber<unknown, unknown>>, sinkDown: { on: boolean }) =>
+  Effect.gen(function*() {
+    sinkDown.on = false
+    for (let i = 0; i < 120; i++) yield* TestClock.adjust(1000)
+    for (const fiber of fibers) {
+      const exit = yield* Fiber.interrupt(fiber).pipe(Effect.andThen(Fiber.await(fiber)))
+      if (!Exit.hasInterrupts(exit) && !Exit.isSuccess(exit)) return yield* Effect.die(new Error(`a process failed: ${String(exit)}`))
+    }
+  })
