@@ -45,16 +45,19 @@ export class MemoryBus {
   private backlogBytes = 0
   readonly partitions: number
   private readonly maxBacklogBytes: number
-  constructor(partitions: number, maxBacklogBytes: number) {
+  private readonly publishLatencyMs: number
+  /** `publishLatencyMs`: how long a publish takes until acknowledged (on the clock), as a broker's does. */
+  constructor(partitions: number, maxBacklogBytes: number, publishLatencyMs = 0) {
     this.partitions = partitions
     this.maxBacklogBytes = maxBacklogBytes
+    this.publishLatencyMs = publishLatencyMs
     this.parts = Array.from({ length: partitions }, () => ({ base: 0, messages: [] }))
   }
 
   /** Appends the blocks once the backlog has room (a single block larger than the bound still goes alone). */
   publish(blocks: ReadonlyArray<Block>): Effect.Effect<void> {
     const bytes = blocks.reduce((n, b) => n + b.data.length, 0)
-    return Effect.andThen(
+    const append = Effect.andThen(
       this.waitFor(() => (this.backlogBytes === 0 || this.backlogBytes + bytes <= this.maxBacklogBytes ? true : undefined)),
       Effect.sync(() => {
         for (const block of blocks) {
@@ -66,6 +69,11 @@ export class MemoryBus {
         this.notify()
       })
     )
+    // Half the latency before the blocks are on the bus (a publisher stopped then published nothing), half before
+    // the acknowledgement (one stopped then does not know that it published).
+    if (this.publishLatencyMs <= 0) return append
+    const half = this.publishLatencyMs / 2
+    return Effect.sleep(half).pipe(Effect.andThen(append), Effect.andThen(Effect.sleep(half)))
   }
 
   join(group: string): BusSession {

@@ -40,6 +40,8 @@ const scenario = fc.record({
   sinkLatencyMs: fc.constantFrom(0, 5, 40),
   // Batches smaller than a block: a block's records then span batches, and a crash can fall between them.
   batchRecords: fc.integer({ min: 1, max: 50 }),
+  // Acknowledgements that take time: a discovery crash can fall between a publish and its cursor write.
+  publishLatencyMs: fc.constantFrom(0, 5, 40),
   cursorWriteIntervalMs: fc.constantFrom(0, 1500, 20_000)
 })
 type Scenario = typeof scenario extends fc.Arbitrary<infer S> ? S : never
@@ -50,7 +52,7 @@ const runScenario = (s: Scenario) =>
   Effect.gen(function*() {
     const scenarioFleet = new ScenarioFleet(s.files)
     const { fleet, instances, written } = scenarioFleet
-    const bus = new MemoryBus(4, 1 << 20)
+    const bus = new MemoryBus(4, 1 << 20, s.publishLatencyMs)
     const accepted = yield* Ref.make<ReadonlyArray<LogRecord>>([])
     const letters = yield* Ref.make<ReadonlyArray<DeadLetter>>([])
     const sinkDown = { on: false }
