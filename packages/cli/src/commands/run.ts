@@ -32,8 +32,9 @@ export const runCommand = Effect.fn("run")(function*(argv: ReadonlyArray<string>
     yield* sinkLayer(NodePath.join(dataDir, "out"))
   )
   const health = healthServerLayer(port, { scanWithinMs: 3 * settings.discovery.scanIntervalMs + 60_000, shipWithinMs: 5 * 60_000 })
-  return yield* runOneProcess(settings).pipe(
+  yield* runOneProcess(settings).pipe(
     Effect.provide(Layer.mergeAll(services, health, telemetryLayer("run"))),
     Effect.provideService(CurrentPipelineStats, stats)
   )
+  return 0
 })

@@ -18,6 +18,9 @@ export interface OneProcessOptions {
 export const runOneProcess = (options: OneProcessOptions) =>
   Effect.gen(function*() {
     const discovery = yield* makeDiscovery({ ...options.discovery, commit: "afterSink", takeAll: true })
-    yield* Effect.forkScoped(runProcessor({ ...options.processor, commitCursors: true }))
-    return yield* discovery.run
+    // Both halves run until interrupted; if one fails, the whole stops with it (never half a pipeline).
+    return yield* Effect.all([runProcessor({ ...options.processor, commitCursors: true }), discovery.run], {
+      concurrency: "unbounded",
+      discard: true
+    })
   }).pipe(Effect.scoped, Effect.provide(LogBus.layerMemory({ partitions: 8, maxBacklogBytes: options.maxBacklogBytes })))

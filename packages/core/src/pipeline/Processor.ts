@@ -93,11 +93,8 @@ export const runProcessor = Effect.fn("Processor.run")(function*(options: Proces
         if (m.block.cursorAfter !== undefined) latest.set(fileKey(m.block), { cursor: m.block.cursorAfter, fence: m.block.fence })
       }
       for (const { cursor, fence } of latest.values()) {
-        yield* cursors.put({ instance: cursor.instance, owner: "processor", version: fence, expiresAt: 0 }, cursor).pipe(
-          Effect.catchTag("StateError", (e) =>
-            e.isRetryable
-              ? Effect.fail(e)
-              : Effect.logWarning(`cursor of ${cursor.instance}/${cursor.file} not moved: ${e.message}`))
+        yield* retryWhileRetryable(cursors.put({ instance: cursor.instance, owner: "processor", version: fence, expiresAt: 0 }, cursor)).pipe(
+          Effect.catchTag("StateError", (e) => Effect.logWarning(`cursor of ${cursor.instance}/${cursor.file} not moved: ${e.message}`))
         )
       }
     })
