@@ -25,12 +25,12 @@
  */
 import { type ChildProcess, fork, spawn, spawnSync } from "node:child_process"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs"
-import * as NodeNet from "node:net"
 import * as NodeOs from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { type Block, frame, type Instance, LogBus } from "@aurora-logs/core"
 import { KafkaLogBus, makeSettings } from "@aurora-logs/kafka"
+import { reachable } from "@aurora-logs/kafka/testing/TestBroker"
 import { recordStarts } from "@aurora-logs/parsers"
 import { OpenObserveStandIn } from "@aurora-logs/testkit/openobserve/OpenObserveStandIn"
 import { Effect, Layer, References, Stream } from "effect"
@@ -155,19 +155,6 @@ const brokerPid = (): number | undefined => {
   const pid = Number(readFileSync(file, "utf8").trim())
   return cpuOf(pid) === undefined ? undefined : pid
 }
-
-const reachable = (address: string): Promise<boolean> =>
-  new Promise((resolve) => {
-    const at = address.lastIndexOf(":")
-    const socket = NodeNet.connect({ host: address.slice(0, at), port: Number(address.slice(at + 1)) })
-    const done = (ok: boolean) => {
-      socket.destroy()
-      resolve(ok)
-    }
-    socket.setTimeout(2000, () => done(false))
-    socket.once("connect", () => done(true))
-    socket.once("error", () => done(false))
-  })
 
 /** The newest source file under packages/NAME/src (others edit them while benchmarks run: say what each run ran). */
 const newestSource = (): string => {

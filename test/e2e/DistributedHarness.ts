@@ -8,12 +8,13 @@ import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { DynamoLeases, DynamoState } from "@aurora-logs/aws"
-import { type Instance, type Lease, Leases, PRESENCE, SimulatedFleet, syntheticRecord } from "@aurora-logs/core"
+import { type Instance, type Lease, Leases, PRESENCE, type SimulatedFleet } from "@aurora-logs/core"
 import type { Written } from "@aurora-logs/core/pipeline/testing/DeliveryCheck"
 import * as Dynalite from "@aurora-logs/testkit/dynamo/Dynalite"
 import { OpenObserveStandIn } from "@aurora-logs/testkit/openobserve/OpenObserveStandIn"
 import { RdsEmulator } from "@aurora-logs/testkit/rds/RdsEmulator"
 import { Effect, Layer } from "effect"
+import { TokenFleet } from "../support/TokenFleet.ts"
 import { type Running, startCli } from "./CliProcess.ts"
 
 export interface Deployment {
@@ -34,28 +35,9 @@ const unique = (prefix: string) => `${prefix}-${process.pid}-${Date.now().toStri
 
 export const deployment = (options: { readonly instances: number; readonly brokers: string; readonly leaseTtl: string }) =>
   Effect.gen(function*() {
-    const fleet = new SimulatedFleet()
-    const instances: Array<Instance> = Array.from({ length: options.instances }, (_, i) => ({
-      id: `db-${i}`,
-      cluster: `cluster-${i % 3}`,
-      engine: i % 2 === 0 ? "postgres" : "mysql",
-      role: "writer",
-      region: "eu-west-1",
-      tags: {}
-    }))
-    for (const i of instances) fleet.addInstance(i)
-    const written: Array<Written> = []
-    let token = 0
-    const write = (k: number, count: number) => {
-      const i = instances[k]
-      let text = ""
-      for (let n = 0; n < count; n++) {
-        const t = `tok_${k}_${token++}`
-        written.push({ token: t, stream: k })
-        text += syntheticRecord(i.engine === "postgres" ? "postgres" : "mysql-slow", t, Date.now(), 0, n % 2 === 0)
-      }
-      fleet.append(i.id, i.engine === "postgres" ? "error/postgresql.log.2026-11-26-1000" : "slowquery/mysql-slowquery.log", text, Date.now())
-    }
+    const tokens = new TokenFleet({ instances: options.instances, clusters: 3, multilineEvery: 2 })
+    const { fleet, instances, written } = tokens
+    const write = (k: number, count: number) => tokens.write(k, count)
     const emulator = yield* RdsEmulator.scoped({ fleet })
     const dynalite = yield* Dynalite.scoped
     const standIn = yield* Effect.provide(Effect.gen(function*() { return yield* OpenObserveStandIn }), yield* Layer.build(OpenObserveStandIn.layer()))

@@ -10,7 +10,6 @@ import {
   Cursors,
   DeadLetters,
   type DeadLetter,
-  type Instance,
   Leases,
   LogBus,
   type LogRecord,
@@ -19,15 +18,14 @@ import {
   MemoryBus,
   PRESENCE,
   runProcessor,
-  SimulatedFleet,
-  syntheticRecord,
   tokensOf
 } from "@aurora-logs/core"
-import { checkDelivery, InFlightWindows, type Written } from "@aurora-logs/core/pipeline/testing/DeliveryCheck"
+import { checkDelivery, InFlightWindows } from "@aurora-logs/core/pipeline/testing/DeliveryCheck"
 import * as Dynalite from "@aurora-logs/testkit/dynamo/Dynalite"
 import { RdsEmulator } from "@aurora-logs/testkit/rds/RdsEmulator"
 import { Effect, Fiber, Layer, Ref } from "effect"
 import { describe, expect, it } from "vitest"
+import { TokenFleet } from "../support/TokenFleet.ts"
 
 const LEASE_TTL = 5000
 const INSTANCES = 30
@@ -44,29 +42,9 @@ const waitUntil = <R>(what: string, condition: Effect.Effect<boolean, never, R>,
 describe("three discovery replicas on the AWS layers", () => {
   it("share 30 instances, survive the kill of one, and deliver every record", () =>
     Effect.runPromise(Effect.scoped(Effect.gen(function*() {
-      const fleet = new SimulatedFleet()
-      const instances: Array<Instance> = Array.from({ length: INSTANCES }, (_, i) => ({
-        id: `db-${String(i).padStart(2, "0")}`,
-        cluster: `cluster-${i % 5}`,
-        engine: i % 2 === 0 ? "postgres" : "mysql",
-        role: i % 3 === 0 ? "writer" : "reader",
-        region: "eu-west-1",
-        tags: {}
-      }))
-      const fileOf = (i: Instance) => (i.engine === "postgres" ? "error/postgresql.log.2026-11-26-0940" : "slowquery/mysql-slowquery.log")
-      for (const i of instances) fleet.addInstance(i)
-      const written: Array<Written> = []
-      let token = 0
-      const write = (k: number, count: number) => {
-        const i = instances[k]
-        let text = ""
-        for (let n = 0; n < count; n++) {
-          const t = `tok_${k}_${token++}`
-          written.push({ token: t, stream: k })
-          text += syntheticRecord(i.engine === "postgres" ? "postgres" : "mysql-slow", t, Date.now(), n % 7 === 0 ? 2000 : 0, n % 3 === 0)
-        }
-        fleet.append(i.id, fileOf(i), text, Date.now())
-      }
+      const tokens = new TokenFleet({ instances: INSTANCES, clusters: 5, readers: true, largeEvery: 7, multilineEvery: 3 })
+      const { fleet, instances, written } = tokens
+      const write = (k: number, count: number) => tokens.write(k, count)
       for (let k = 0; k < INSTANCES; k++) write(k, 5)
 
       const dynalite = yield* Dynalite.scoped

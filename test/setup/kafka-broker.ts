@@ -4,26 +4,14 @@
  * command works on a fresh machine with Java; a broker that was already running is left alone.
  */
 import { execFileSync } from "node:child_process"
-import * as NodeNet from "node:net"
 import * as NodePath from "node:path"
 import { fileURLToPath } from "node:url"
+import { reachable } from "@aurora-logs/kafka/testing/TestBroker"
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url))
 
-const answers = (host: string, port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = NodeNet.connect({ host, port })
-    const done = (ok: boolean) => {
-      socket.destroy()
-      resolve(ok)
-    }
-    socket.setTimeout(2000, () => done(false))
-    socket.once("connect", () => done(true))
-    socket.once("error", () => done(false))
-  })
-
 export default async function setup(): Promise<(() => void) | undefined> {
-  if (process.env.KAFKA_BROKERS !== undefined || (await answers("127.0.0.1", 9092))) return undefined
+  if (process.env.KAFKA_BROKERS !== undefined || (await reachable("127.0.0.1:9092"))) return undefined
   process.stderr.write("no Kafka broker on 127.0.0.1:9092: starting one (scripts/kafka/start.sh)\n")
   execFileSync("bash", [NodePath.join(ROOT, "scripts", "kafka", "start.sh")], { stdio: "inherit", cwd: ROOT })
   return () => {

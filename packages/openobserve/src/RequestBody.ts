@@ -34,36 +34,9 @@ export interface RequestEncoder {
   readonly streamOf: (outgoing: Outgoing) => string
 }
 
-type NamingField = "engine" | "log_type" | "cluster" | "instance" | "region"
-
-/**
- * The stream of a record by nested lookups on just the fields the template uses (the default template: engine and
- * log type), so the hot path builds no key string; the name itself comes from core's namer.
- */
-const makeStreamOf = (template: string): (o: Outgoing) => string => {
-  const namer = makeStreamNamer(template)
-  const used: Array<NamingField> = []
-  if (/\{(source|engine)\}/.test(template)) used.push("engine")
-  if (/\{(source|log_type)\}/.test(template)) used.push("log_type")
-  for (const field of ["cluster", "instance", "region"] as const) if (template.includes(`{${field}}`)) used.push(field)
-  const root = new Map<string, unknown>()
-  return (o) => {
-    let level = root
-    for (let i = 0; i < used.length - 1; i++) {
-      const key = String(o.record[used[i]!])
-      let next = level.get(key) as Map<string, unknown> | undefined
-      if (next === undefined) level.set(key, next = new Map())
-      level = next
-    }
-    const last = used.length === 0 ? "" : String(o.record[used[used.length - 1]!])
-    let name = level.get(last) as string | undefined
-    if (name === undefined) level.set(last, name = namer(o.record))
-    return name
-  }
-}
-
 export const makeRequestEncoder = (settings: RequestSettings): RequestEncoder => {
-  const streamOf = makeStreamOf(settings.streamTemplate)
+  const namer = makeStreamNamer(settings.streamTemplate)
+  const streamOf = (o: Outgoing) => namer(o.record)
   const org = encodeURIComponent(settings.org)
   const bulkPath = `/api/${org}/_bulk`
   const streamPath = (stream: string) => `/api/${org}/${encodeURIComponent(stream)}/_${settings.endpoint}`

@@ -55,7 +55,7 @@ const runScenario = (s: Scenario) =>
     const bus = new MemoryBus(4, 1 << 20, s.publishLatencyMs)
     const accepted = yield* Ref.make<ReadonlyArray<LogRecord>>([])
     const letters = yield* Ref.make<ReadonlyArray<DeadLetter>>([])
-    const sinkDown = { on: false }
+    const { sinkDown } = scenarioFleet
     const inFlight = new InFlightWindows()
     const services = yield* Layer.build(Layer.mergeAll(
       RdsLogs.layerMemory(fleet, { portionBytes: s.portionBytes }),
@@ -101,36 +101,22 @@ const runScenario = (s: Scenario) =>
 
     const discoveries = [yield* startDiscovery(0), yield* startDiscovery(1)]
     let processor = yield* startProcessor()
-    let now = 0
     for (const step of s.steps) {
       switch (step._tag) {
-        case "write":
-          scenarioFleet.write(step, now)
-          break
-        case "rotate":
-          scenarioFleet.rotate(step, now)
-          break
         case "crashDiscovery":
-          now += step.afterMs
-          yield* TestClock.adjust(step.afterMs)
+          yield* scenarioFleet.advance(step.afterMs)
           yield* Fiber.interrupt(discoveries[step.replica])
           inFlight.addAfterCursors(yield* storedCursors)
           discoveries[step.replica] = yield* startDiscovery(step.replica)
           break
         case "crashProcessor":
-          now += step.afterMs
-          yield* TestClock.adjust(step.afterMs)
+          yield* scenarioFleet.advance(step.afterMs)
           yield* Fiber.interrupt(processor)
           for (const m of bus.uncommitted("g")) inFlight.add(fileKey(m.block), m.block.offset, m.block.offset + m.block.data.length)
           processor = yield* startProcessor()
           break
-        case "sinkDown":
-          sinkDown.on = step.down
-          break
-        case "wait":
-          now += step.ms
-          yield* TestClock.adjust(step.ms)
-          break
+        default:
+          yield* scenarioFleet.run(step)
       }
     }
     yield* settle([...discoveries, processor], sinkDown)

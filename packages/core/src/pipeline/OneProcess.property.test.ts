@@ -35,7 +35,7 @@ const runScenario = (s: Scenario) =>
     const { fleet, instances, written } = scenarioFleet
     const accepted = yield* Ref.make<ReadonlyArray<LogRecord>>([])
     const letters = yield* Ref.make<ReadonlyArray<DeadLetter>>([])
-    const sinkDown = { on: false }
+    const { sinkDown } = scenarioFleet
     const inFlight = new InFlightWindows()
     const services = yield* Layer.build(Layer.mergeAll(
       RdsLogs.layerMemory(fleet, { portionBytes: s.portionBytes }),
@@ -60,35 +60,19 @@ const runScenario = (s: Scenario) =>
         maxBacklogBytes: 256 * 1024
       }).pipe(Effect.provide(services)))
     let fiber = yield* start()
-    let now = 0
     for (const step of s.steps) {
-      switch (step._tag) {
-        case "write":
-          scenarioFleet.write(step, now)
-          break
-        case "rotate":
-          scenarioFleet.rotate(step, now)
-          break
-        case "crash": {
-          now += step.afterMs
-          yield* TestClock.adjust(step.afterMs)
-          yield* Fiber.interrupt(fiber)
-          const committed = yield* Effect.gen(function*() {
-            const cursors = yield* Cursors
-            return yield* Effect.forEach(instances, (i) => cursors.list(i.id))
-          }).pipe(Effect.provide(services))
-          inFlight.addAfterCursors(committed.flat())
-          fiber = yield* start()
-          break
-        }
-        case "sinkDown":
-          sinkDown.on = step.down
-          break
-        case "wait":
-          now += step.ms
-          yield* TestClock.adjust(step.ms)
-          break
+      if (step._tag !== "crash") {
+        yield* scenarioFleet.run(step)
+        continue
       }
+      yield* scenarioFleet.advance(step.afterMs)
+      yield* Fiber.interrupt(fiber)
+      const committed = yield* Effect.gen(function*() {
+        const cursors = yield* Cursors
+        return yield* Effect.forEach(instances, (i) => cursors.list(i.id))
+      }).pipe(Effect.provide(services))
+      inFlight.addAfterCursors(committed.flat())
+      fiber = yield* start()
     }
     yield* settle([fiber], sinkDown)
     checkDelivery(written, yield* Ref.get(accepted), inFlight, (r) => tokensOf(r))

@@ -107,7 +107,9 @@ export interface WorkloadOptions {
 export class DemoWorkload {
   private readonly fleet: FleetDirectory
   private readonly options: WorkloadOptions
-  private readonly state = new Map<string, { sources: Array<Source>; next: Array<number>; owed: Array<number> }>()
+  private readonly state = new Map<string, { sources: ReadonlyArray<Source>; next: Array<number>; owed: Array<number> }>()
+  /** The fixture records of each engine, read and split once for every instance of it. */
+  private readonly sources = new Map<Instance["engine"], ReadonlyArray<Source>>()
   private slot = -1
   constructor(fleet: FleetDirectory, options: WorkloadOptions) {
     this.fleet = fleet
@@ -142,7 +144,8 @@ export class DemoWorkload {
     for (const instance of this.fleet.instances()) {
       let s = this.state.get(instance.id)
       if (s === undefined) {
-        const sources = sourcesOf(instance.engine, this.options.rateScale)
+        let sources = this.sources.get(instance.engine)
+        if (sources === undefined) this.sources.set(instance.engine, sources = sourcesOf(instance.engine, this.options.rateScale))
         s = { sources, next: sources.map(() => Math.floor(Math.random() * 50)), owed: sources.map(() => 0) }
         this.state.set(instance.id, s)
       }

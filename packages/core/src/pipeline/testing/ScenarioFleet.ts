@@ -89,6 +89,10 @@ export class ScenarioFleet {
   private readonly files: Array<FileSpec>
   private readonly rotations: Array<number>
   private token = 0
+  /** Simulated time since the scenario began. */
+  now = 0
+  /** While on, the test's sink fails every batch. */
+  readonly sinkDown = { on: false }
 
   constructor(specs: ReadonlyArray<FileSpec>) {
     // One file per (instance, log type): the same log type twice on an instance would share a file name.
@@ -111,7 +115,29 @@ export class ScenarioFleet {
     for (const f of this.files) this.fleet.addInstance(this.instances[f.instance])
   }
 
-  write(step: WriteStep, now: number): void {
+  /** Carries out every step but the test's own crashes. */
+  run(step: WriteStep | RotateStep | SinkDownStep | WaitStep): Effect.Effect<void> {
+    switch (step._tag) {
+      case "write":
+        return Effect.sync(() => this.write(step))
+      case "rotate":
+        return Effect.sync(() => this.rotate(step))
+      case "sinkDown":
+        return Effect.sync(() => (this.sinkDown.on = step.down))
+      case "wait":
+        return this.advance(step.ms)
+    }
+  }
+
+  advance(ms: number): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      this.now += ms
+      return TestClock.adjust(ms)
+    })
+  }
+
+  private write(step: WriteStep): void {
+    const now = this.now
     const k = step.file % this.files.length
     const f = this.files[k]
     let text = ""
@@ -123,7 +149,8 @@ export class ScenarioFleet {
     this.fleet.append(this.instances[f.instance].id, activeName(f.format, f.instance, this.rotations[k]), text, now)
   }
 
-  rotate(step: RotateStep, now: number): void {
+  private rotate(step: RotateStep): void {
+    const now = this.now
     const k = step.file % this.files.length
     const f = this.files[k]
     const name = activeName(f.format, f.instance, this.rotations[k])
