@@ -25,7 +25,7 @@ export class FleetDirectory {
       const root = NodePath.join(dir, instance.id)
       for (const file of listFiles(root)) {
         const path = NodePath.join(root, file)
-        fd.fleet.append(instance.id, file, NodeFs.readFileSync(path), NodeFs.statSync(path).mtimeMs)
+        fd.fleet.append(instance.id, file, NodeFs.readFileSync(path), Math.round(NodeFs.statSync(path).mtimeMs))
       }
     }
     return fd
@@ -46,6 +46,7 @@ export class FleetDirectory {
     const path = NodePath.join(this.dir, instance, file)
     NodeFs.mkdirSync(NodePath.dirname(path), { recursive: true })
     NodeFs.appendFileSync(path, data)
+    stamp(path, now)
     this.fleet.append(instance, file, data, now)
   }
 
@@ -54,6 +55,7 @@ export class FleetDirectory {
     if (!NodeFs.existsSync(NodePath.join(root, file))) return
     NodeFs.renameSync(NodePath.join(root, file), NodePath.join(root, renamedTo))
     NodeFs.writeFileSync(NodePath.join(root, file), "")
+    stamp(NodePath.join(root, file), now)
     this.fleet.rotateByRename(instance, file, renamedTo, now)
   }
 
@@ -61,6 +63,16 @@ export class FleetDirectory {
     NodeFs.rmSync(NodePath.join(this.dir, instance, file), { force: true })
     this.fleet.expire(instance, file)
   }
+}
+
+/**
+ * The file's mtime becomes the simulated write time. The kernel stamps writes from a coarse clock that can lag
+ * `Date.now()` by a few milliseconds; a reopened fleet would then list a file as written before the time its
+ * cursor saw, and a renamed file would no longer be recognised as the one the cursor was reading.
+ */
+const stamp = (path: string, now: number): void => {
+  const at = new Date(now)
+  NodeFs.utimesSync(path, at, at)
 }
 
 /** Paths of the files under `root`, relative to it, with "/" separators (as RDS names them). */
