@@ -8,7 +8,7 @@
 import { isAscii } from "node:buffer"
 import { BlockMarks } from "./BlockMarks.ts"
 import type { LogFormat } from "./Format.ts"
-import { recordStarts } from "./RecordStarts.ts"
+import { blockRecordStarts } from "./RecordStarts.ts"
 import { makeParser } from "./Parser.ts"
 import { compilePrefix } from "./postgres/Prefix.ts"
 import { parseStderrBlock } from "./postgres/StderrBlock.ts"
@@ -53,7 +53,7 @@ export class BlockParser {
       parseStderrBlock(this.parser, compilePrefix(this.options?.logLinePrefix), { bytes, buffer, text, wide, gate }, records, offsets)
       return { records, offsets }
     }
-    const starts = recordStarts(this.format, bytes, 0, bytes.length, this.options)
+    const starts = blockRecordStarts(this.format, bytes, text, this.options)
     if (starts[0] !== 0) starts.unshift(0)
     for (let i = 0; i < starts.length; i++) {
       const start = starts[i]!

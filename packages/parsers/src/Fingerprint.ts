@@ -56,6 +56,18 @@ export function fingerprint(sql: string, dialect: SqlDialect): string {
 /** Input buffer of the ASCII path, reused across calls. */
 let bytesIn = Buffer.allocUnsafe(64 * 1024)
 
+/** Buffer#utf8Write without Buffer#write's argument handling (it runs once per statement). */
+const utf8Write: (buffer: Buffer, text: string) => number =
+  typeof (Buffer.prototype as unknown as { utf8Write?: unknown }).utf8Write === "function"
+    ? (buffer, text) => (buffer as unknown as { utf8Write(text: string, at: number): number }).utf8Write(text, 0)
+    : (buffer, text) => buffer.write(text, 0, "utf8")
+
+/** Buffer#ucs2Write without Buffer#write's argument handling. */
+const ucs2Write: (buffer: Buffer, text: string) => number =
+  typeof (Buffer.prototype as unknown as { ucs2Write?: unknown }).ucs2Write === "function"
+    ? (buffer, text) => (buffer as unknown as { ucs2Write(text: string, at: number): number }).ucs2Write(text, 0)
+    : (buffer, text) => buffer.write(text, 0, "utf16le")
+
 /** Buffer#latin1Slice without Buffer#toString's argument handling (it runs once per statement). */
 const latin1Slice: (buffer: Buffer, start: number, end: number) => string =
   typeof (Buffer.prototype as unknown as { latin1Slice?: unknown }).latin1Slice === "function"
@@ -73,7 +85,7 @@ function fingerprintAscii(sql: string, mysql: boolean): string | undefined {
   // UTF-8 is at most 3 bytes per UTF-16 unit: with that room, n bytes written means ASCII.
   if (bytesIn.length < 3 * n + 2) bytesIn = Buffer.allocUnsafe(Math.max(3 * n + 2, bytesIn.length * 2))
   const inp = bytesIn
-  if (inp.write(sql, 0, "utf8") !== n) return undefined
+  if (utf8Write(inp, sql) !== n) return undefined
   inp[n] = 0
   inp[n + 1] = 0
   if (bytesOut.length < n + 8) bytesOut = Buffer.allocUnsafe(Math.max(n + 8, bytesOut.length * 2))
@@ -166,14 +178,16 @@ function fingerprintAscii(sql: string, mysql: boolean): string | undefined {
       }
     }
   }
+  // finishFingerprint's trim of the client's ";" and blanks, made here on the bytes, saves it a slice.
+  while (o > 0 && (out[o - 1] === 59 || out[o - 1] === 32)) o--
   return latin1Slice(out, 0, o)
 }
 
-/** The two byte paths, for tests that hold them to the same answers (not exported by the package). */
-export const fingerprintPaths = { ascii: fingerprintAscii, latin1: fingerprintLatin1 }
+/** The paths and the last step, for tests that hold the paths to the same answers (not exported by the package). */
+export const fingerprintPaths = { ascii: fingerprintAscii, latin1: fingerprintLatin1, general: fingerprintGeneral, finish: finishFingerprint }
 
-/** stringEnd over the bytes of an ASCII statement of length n. */
-function stringEndBytes(b: Uint8Array, n: number, from: number, quote: number, backslashEscapes: boolean): number {
+/** stringEnd over the bytes (or code units) of a statement of length n. */
+function stringEndBytes(b: Uint8Array | Uint16Array, n: number, from: number, quote: number, backslashEscapes: boolean): number {
   let j = from
   while (j < n) {
     const d = b[j]!
@@ -187,14 +201,43 @@ function stringEndBytes(b: Uint8Array, n: number, from: number, quote: number, b
   return n
 }
 
+/** Code units of the Latin-1 path, reused across calls. */
+let units = new Uint16Array(32 * 1024)
+let unitBytes = Buffer.from(units.buffer)
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+
+/**
+ * The statement's UTF-16 code units, copied natively (Buffer#ucs2Write writes little-endian) into a
+ * reused array, then two 0 units that stand for "past the end" as in fingerprintAscii: a typed array
+ * reads faster than charCodeAt on a sliced string.
+ */
+function codeUnitsOf(sql: string): Uint16Array {
+  const n = sql.length
+  if (units.length < n + 2) {
+    units = new Uint16Array(Math.max(n + 2, units.length * 2))
+    unitBytes = Buffer.from(units.buffer)
+  }
+  const u = units
+  if (LITTLE_ENDIAN) ucs2Write(unitBytes, sql)
+  else for (let i = 0; i < n; i++) u[i] = sql.charCodeAt(i)
+  u[n] = 0
+  u[n + 1] = 0
+  return u
+}
+
+/**
+ * The byte path for statements made of Latin-1 characters (those fingerprintAscii leaves): the same
+ * rules over the statement's code units; undefined when a character above U+00FF is to be copied.
+ */
 function fingerprintLatin1(sql: string, mysql: boolean): string | undefined {
   const n = sql.length
+  const u = codeUnitsOf(sql)
   if (bytesOut.length < n + 8) bytesOut = Buffer.allocUnsafe(Math.max(n + 8, bytesOut.length * 2))
   const out = bytesOut
   let o = 0
   let i = 0
   while (i < n) {
-    const c = sql.charCodeAt(i)
+    const c = u[i]!
     if (c >= 128) {
       if (c > 255) return undefined
       out[o++] = c
@@ -207,29 +250,29 @@ function fingerprintLatin1(sql: string, mysql: boolean): string | undefined {
       case SPACE:
       case OTHER_SPACE: {
         let j = i + 1
-        while (j < n && isSpace(sql.charCodeAt(j))) j++
+        while (j < n && isSpace(u[j]!)) j++
         if (o > 0 && out[o - 1] !== 32) out[o++] = 32
         i = j
         continue
       }
       case SINGLE_QUOTE: {
-        const before = i > 0 ? sql.charCodeAt(i - 1) : 32
+        const before = i > 0 ? u[i - 1]! : 32
         let escapes = mysql
-        if (isStringPrefix(before) && (i < 2 || !isWordChar(sql.charCodeAt(i - 2))) && o > 0 && out[o - 1] === LOWER[before]) {
+        if (isStringPrefix(before) && (i < 2 || !isWordChar(u[i - 2]!)) && o > 0 && out[o - 1] === LOWER[before]) {
           o--
           if (before === 69 || before === 101) escapes = true
         }
         out[o++] = 63
-        i = stringEnd(sql, i + 1, 39, escapes)
+        i = stringEndBytes(u, n, i + 1, 39, escapes)
         continue
       }
       case DOUBLE_QUOTE: {
-        if (mysql) { out[o++] = 63; i = stringEnd(sql, i + 1, 34, true); continue }
+        if (mysql) { out[o++] = 63; i = stringEndBytes(u, n, i + 1, 34, true); continue }
         // PostgreSQL "quoted identifier": kept, and its content is not read as literals.
         const close = sql.indexOf("\"", i + 1)
         const j = close < 0 ? n : close + 1
         for (; i < j; i++) {
-          const d = sql.charCodeAt(i)
+          const d = u[i]!
           if (d > 255) return undefined
           out[o++] = LOWER[d]!
         }
@@ -237,21 +280,21 @@ function fingerprintLatin1(sql: string, mysql: boolean): string | undefined {
       }
       case DOT:
       case DIGIT: {
-        const prev = i > 0 ? sql.charCodeAt(i - 1) : 32
-        if (isWordChar(prev) || prev === 46 || (k === DOT && !isDigit(sql.charCodeAt(i + 1)))) { out[o++] = c; i++; continue }
+        const prev = i > 0 ? u[i - 1]! : 32
+        if (isWordChar(prev) || prev === 46 || (k === DOT && !isDigit(u[i + 1]!))) { out[o++] = c; i++; continue }
         let j = i + 1
-        if (c === 48 && (sql.charCodeAt(j) === 120 || sql.charCodeAt(j) === 88 || sql.charCodeAt(j) === 98)) j++
+        if (c === 48 && (u[j]! === 120 || u[j]! === 88 || u[j]! === 98)) j++
         while (j < n) {
-          const d = sql.charCodeAt(j)
+          const d = u[j]!
           if (isDigit(d) || d === 46 || (d >= 97 && d <= 102) || (d >= 65 && d <= 70)) { j++; continue }
-          if ((d === 43 || d === 45) && (sql.charCodeAt(j - 1) === 101 || sql.charCodeAt(j - 1) === 69)) { j++; continue }
+          if ((d === 43 || d === 45) && (u[j - 1]! === 101 || u[j - 1]! === 69)) { j++; continue }
           break
         }
-        if (j < n && isWordChar(sql.charCodeAt(j))) {
+        if (j < n && isWordChar(u[j]!)) {
           // An identifier that starts with digits (MySQL allows 1abc): copied.
-          while (j < n && isWordChar(sql.charCodeAt(j))) j++
+          while (j < n && isWordChar(u[j]!)) j++
           for (; i < j; i++) {
-            const d = sql.charCodeAt(i)
+            const d = u[i]!
             if (d > 255) return undefined
             out[o++] = LOWER[d]!
           }
@@ -262,7 +305,7 @@ function fingerprintLatin1(sql: string, mysql: boolean): string | undefined {
         continue
       }
       case DASH:
-        if (sql.charCodeAt(i + 1) !== 45) { out[o++] = c; i++; continue }
+        if (u[i + 1]! !== 45) { out[o++] = c; i++; continue }
         i = lineEndFrom(sql, i)
         continue
       case HASH:
@@ -270,18 +313,18 @@ function fingerprintLatin1(sql: string, mysql: boolean): string | undefined {
         i = lineEndFrom(sql, i)
         continue
       case SLASH: {
-        if (sql.charCodeAt(i + 1) !== 42) { out[o++] = c; i++; continue }
+        if (u[i + 1]! !== 42) { out[o++] = c; i++; continue }
         const close = sql.indexOf("*/", i + 2)
         i = close < 0 ? n : close + 2
         continue
       }
       case DOLLAR: {
-        if (mysql || (i > 0 && isWordChar(sql.charCodeAt(i - 1)))) { out[o++] = c; i++; continue }
-        if (isDigit(sql.charCodeAt(i + 1))) {
+        if (mysql || (i > 0 && isWordChar(u[i - 1]!))) { out[o++] = c; i++; continue }
+        if (isDigit(u[i + 1]!)) {
           // $n parameter: kept as written.
           out[o++] = 36
           i++
-          while (i < n && isDigit(sql.charCodeAt(i))) out[o++] = sql.charCodeAt(i++)
+          while (i < n && isDigit(u[i]!)) out[o++] = u[i++]!
           continue
         }
         const tagEnd = dollarTagEnd(sql, i)
@@ -293,7 +336,8 @@ function fingerprintLatin1(sql: string, mysql: boolean): string | undefined {
       }
     }
   }
-  return out.toString("latin1", 0, o)
+  while (o > 0 && (out[o - 1] === 59 || out[o - 1] === 32)) o--
+  return latin1Slice(out, 0, o)
 }
 
 /** Trims, drops the client's ";" and collapses IN (...), VALUES (...) and LIMIT ?, ? lists. */

@@ -42,6 +42,27 @@ export function recordStarts(format: LogFormat, bytes: Uint8Array, from = 0, to 
   return starts
 }
 
+/**
+ * recordStarts(format, bytes) for a whole block the caller also holds as Latin-1 text (one character
+ * per byte, so the same positions): the lines are found with the string's indexOf, which costs less
+ * per call than the byte array's, and judged on the bytes as recordStarts judges them.
+ */
+export function blockRecordStarts(format: LogFormat, bytes: Uint8Array, text: string, options?: ParseOptions): number[] {
+  const starts: number[] = []
+  const rule = ruleOf(format, options)
+  const n = bytes.length
+  let p = 0
+  while (p < n) {
+    const nl = text.indexOf("\n", p)
+    const complete = nl >= 0
+    const end = complete ? nl : n
+    if (rule(bytes, p, end, complete)) starts.push(p)
+    if (!complete) break
+    p = nl + 1
+  }
+  return starts
+}
+
 function ruleOf(format: LogFormat, options?: ParseOptions): LineRule {
   switch (format) {
     case "postgres": return postgresStderrRule(compilePrefix(options?.logLinePrefix))

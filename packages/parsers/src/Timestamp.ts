@@ -99,6 +99,62 @@ function computePostgresTimestamp(s: string): number | undefined {
   return utcMicros(year, month, day, hour, minute, second, micros) - offset * 60_000_000
 }
 
+/** Seconds since the epoch of the last minute postgresTimestampAt read, keyed by its digits. */
+let lastMinuteKey = -1
+let lastMinuteSeconds = 0
+/** The last zone postgresTimestampAt looked up, and its offset. */
+let lastZone = "UTC"
+let lastZoneOffset = 0
+
+const isGraphicAscii = (c: number) => c > 32 && c < 127
+
+/**
+ * parsePostgresTimestamp of s.slice(start, end), read in place: the stderr parser calls it on every
+ * record's prefix, where slicing and comparing the text cost more than reading it. Consecutive
+ * records share the minute, whose epoch seconds are kept, and the zone, whose offset is.
+ */
+export function postgresTimestampAt(s: string, start: number, end: number): number | undefined {
+  if (end - start < 19) return undefined
+  const year = digitsAt(s, start, 4), month = digitsAt(s, start + 5, 2), day = digitsAt(s, start + 8, 2)
+  const hour = digitsAt(s, start + 11, 2), minute = digitsAt(s, start + 14, 2), second = digitsAt(s, start + 17, 2)
+  if (year < 0 || month < 1 || day < 1 || hour < 0 || minute < 0 || second < 0) return undefined
+  let at = start + 19
+  let micros = 0
+  if (at < end && s.charCodeAt(at) === 46) {
+    at++
+    let scale = 100_000
+    while (at < end) {
+      const c = s.charCodeAt(at) - 48
+      if (c < 0 || c > 9) break
+      micros += c * scale
+      scale = Math.floor(scale / 10)
+      at++
+    }
+  }
+  let offset = 0
+  if (at < end) {
+    const zoneStart = s.charCodeAt(at) === 32 ? at + 1 : at
+    if (zoneStart < end && isGraphicAscii(s.charCodeAt(zoneStart)) && isGraphicAscii(s.charCodeAt(end - 1))) {
+      // Nothing to trim.
+      if (!(end - zoneStart === lastZone.length && s.startsWith(lastZone, zoneStart))) {
+        lastZone = s.slice(zoneStart, end)
+        lastZoneOffset = zoneOffsetMinutes(lastZone) ?? 0
+      }
+      offset = lastZoneOffset
+    } else {
+      const zone = s.slice(zoneStart, end).trim()
+      if (zone.length > 0) offset = zoneOffsetMinutes(zone) ?? 0
+    }
+  }
+  // The same sums as utcMicros, in the same order: the minute's part is exact and can be kept.
+  const minuteKey = (((year * 100 + month) * 100 + day) * 100 + hour) * 100 + minute
+  if (minuteKey !== lastMinuteKey) {
+    lastMinuteKey = minuteKey
+    lastMinuteSeconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60
+  }
+  return ((lastMinuteSeconds + second) * 1_000_000) + micros - offset * 60_000_000
+}
+
 /** "YYYY-MM-DDTHH:MM:SS[.ffffff](Z|±HH:MM)" or "YYYY-MM-DD HH:MM:SS" / "YYYY-MM-DD  H:MM:SS" (read as UTC). */
 export function parseIsoTimestamp(s: string): number | undefined {
   if (s.length < 19) return undefined

@@ -4,6 +4,7 @@
  * `SET ...timestamp=N;` lines, then the statement (possibly many lines, ending in `;`). Header numbers
  * come from the header block only: a `# Query_time:` line inside a statement's text is statement text.
  */
+import { numberAt } from "../Numbers.ts"
 import { finishRecord, unparsedRecord } from "../Record.ts"
 import { parseIsoTimestamp, parseShortMysqlTimestamp } from "../Timestamp.ts"
 import { RecordParser } from "../RecordParser.ts"
@@ -72,9 +73,9 @@ export class MysqlSlowLogParser extends RecordParser {
         const use = USE_DB.exec(text.slice(start, end))
         if (use !== null) { record.schema = use[2]!; start = end + 1; continue }
       } else if (c === 83 /* S */ && text.startsWith("SET ", start) && text.charCodeAt(end - 1) === 59) {
-        const set = SET_TIMESTAMP.exec(text.slice(start, end))
-        if (set !== null) {
-          const startMicros = Number(set[1]) * 1_000_000
+        const seconds = setTimestampAt(text, start, end)
+        if (seconds >= 0) {
+          const startMicros = seconds * 1_000_000
           record.query_start = startMicros
           if (record._timestamp === undefined) record._timestamp = startMicros
           start = end + 1
@@ -98,6 +99,25 @@ export class MysqlSlowLogParser extends RecordParser {
     if (truncated) record.truncated = true
     return finishRecord(record, this.redact, "mysql", this.redacting, text)
   }
+}
+
+/**
+ * The N of a `SET ...timestamp=N...;` line [start, end), or -1. The line mysqld writes, "SET timestamp=N;",
+ * is read in place; any other goes through SET_TIMESTAMP.
+ */
+function setTimestampAt(text: string, start: number, end: number): number {
+  const digits = start + 14
+  if (end - digits >= 2 && text.startsWith("SET timestamp=", start)) {
+    let i = digits
+    while (i < end - 1) {
+      const c = text.charCodeAt(i)
+      if (c < 48 || c > 57) break
+      i++
+    }
+    if (i === end - 1) return numberAt(text, digits, i)
+  }
+  const set = SET_TIMESTAMP.exec(text.slice(start, end))
+  return set === null ? -1 : Number(set[1])
 }
 
 function lineEnd(text: string, from: number): number {
@@ -157,10 +177,10 @@ function readQueryTimeLine(text: string, start: number, end: number, record: Par
   }
   let valueEnd = text.indexOf(" ", examined + 16)
   if (valueEnd < 0 || valueEnd > end) valueEnd = end
-  const queryTime = Number(text.slice(start + 14, lock))
-  const lockTime = Number(text.slice(lock + 12, sent))
-  const rowsSent = Number(text.slice(sent + 12, examined))
-  const rowsExamined = Number(text.slice(examined + 16, valueEnd))
+  const queryTime = numberAt(text, start + 14, lock)
+  const lockTime = numberAt(text, lock + 12, sent)
+  const rowsSent = numberAt(text, sent + 12, examined)
+  const rowsExamined = numberAt(text, examined + 16, valueEnd)
   if (!(Number.isFinite(queryTime) && Number.isFinite(lockTime) && Number.isFinite(rowsSent) && Number.isFinite(rowsExamined))) {
     readHeaderPairs(text, start + 2, end, record)
     return

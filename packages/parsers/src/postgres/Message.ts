@@ -4,6 +4,7 @@
  * (and execute/parse/bind/plan), connection and disconnection lines, checkpoints, autovacuum, temp
  * files, lock waits and deadlocks.
  */
+import { numberAt } from "../Numbers.ts"
 import { parseSessionTimeMs } from "../Timestamp.ts"
 import type { ParsedRecord } from "../Types.ts"
 
@@ -92,7 +93,7 @@ const DURATION_KINDS = ["statement", "execute", "parse", "bind", "plan", "fastpa
 function readDuration(record: ParsedRecord, message: string): void {
   const msAt = message.indexOf(" ms", 10)
   if (msAt < 0 || msAt > 40) return
-  const ms = Number(message.slice(10, msAt))
+  const ms = numberAt(message, 10, msAt)
   if (!Number.isFinite(ms)) return
   record.duration_ms = ms
   let at = msAt + 3

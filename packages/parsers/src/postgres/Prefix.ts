@@ -39,9 +39,12 @@ export class CompiledPrefix {
   /** Whether a line must begin with a digit (the prefix starts with a time escape): a cheap first filter. */
   readonly startsWithDigit: boolean
   readonly source: string
+  /** The prefix is RDS's default: lines as bytes take matchRdsBytes first. */
+  private readonly rds: boolean
 
   constructor(prefix: string) {
     this.source = prefix
+    this.rds = prefix === RDS_LOG_LINE_PREFIX
     const tokens: Token[] = []
     let literal: number[] = []
     for (let i = 0; i < prefix.length; i++) {
@@ -181,7 +184,19 @@ export class CompiledPrefix {
    */
   matchLine(s: Source, pos: number, end: number, captures?: Captures): boolean {
     if (this.startsWithDigit && !isDigit(codeAt(s, pos))) return false
-    const prefixEnd = this.match(s, pos, end, captures)
+    let prefixEnd = GIVE_UP
+    if (this.rds && typeof s !== "string") {
+      prefixEnd = matchRdsBytes(s, pos, end, captures)
+      // The tag of most lines, "LOG:  ", read as severityAt would.
+      if (prefixEnd >= 0 && prefixEnd + 6 <= end && s[prefixEnd] === 76 && s[prefixEnd + 1] === 79 && s[prefixEnd + 2] === 71 &&
+        s[prefixEnd + 3] === 58 && s[prefixEnd + 4] === 32 && s[prefixEnd + 5] === 32) {
+        this.prefixEnd = prefixEnd
+        this.severityEnd = prefixEnd + 3
+        this.severity = 0
+        return true
+      }
+    }
+    if (prefixEnd === GIVE_UP) prefixEnd = this.match(s, pos, end, captures)
     if (prefixEnd < 0) return false
     const severityEnd = severityAt(s, prefixEnd, end)
     if (severityEnd < 0) return false
@@ -190,6 +205,85 @@ export class CompiledPrefix {
     this.severity = severityCode(s, prefixEnd, severityEnd)
     return true
   }
+}
+
+/** matchRdsBytes could not decide: the generic matcher does. */
+const GIVE_UP = -2
+
+const isZoneChar = (c: number) => isUpper(c) || (c >= 97 && c <= 122) || isDigit(c) || c === 43 || c === 45
+
+/**
+ * The generic matcher's steps for RDS's default prefix `%t:%r:%u@%d:[%p]:` written out for bytes
+ * (most lines of most files, matched once while framing): the same bounds and captures, without
+ * interpreting tokens or testing the input's type per character. Returns where the prefix ends, -1
+ * when the generic matcher would fail too, or GIVE_UP for the rare shapes it leaves to the generic
+ * matcher (a %r value that is neither empty, "[local]" nor "host(port)").
+ */
+function matchRdsBytes(b: Uint8Array, pos: number, end: number, captures: Captures | undefined): number {
+  // %t: "YYYY-MM-DD HH:MM:SS ZONE", then ":".
+  if (pos + 21 > end || !dateTimeInBytes(b, pos) || b[pos + 19] !== 32) return -1
+  let i = pos + 20
+  while (i < end && isZoneChar(b[i]!)) i++
+  const timeEnd = i
+  if (timeEnd === pos + 20 || i >= end || b[i] !== 58) return -1
+  // %r, then ":".
+  const remoteStart = ++i
+  if (i >= end) return -1
+  const first = b[i]!
+  if (first === 91 /* [ */) {
+    // As scanRemote: the seven bytes are compared even past the line's end.
+    if (b[i + 1] !== 108 || b[i + 2] !== 111 || b[i + 3] !== 99 || b[i + 4] !== 97 || b[i + 5] !== 108 || b[i + 6] !== 93) return -1
+    i += 7
+  } else if (first !== 58) {
+    const limit = Math.min(end, i + 300)
+    let j = i
+    while (j < limit) {
+      const c = b[j]!
+      if (c === 40 /* ( */ || c === 32 || c === 10) break
+      j++
+    }
+    if (j === limit || b[j] !== 40) return GIVE_UP
+    const digits = j + 1
+    j = digits
+    while (j < end && isDigit(b[j]!)) j++
+    if (j === digits || b[j] !== 41 /* ) */) return -1
+    i = j + 1
+  }
+  const remoteEnd = i
+  if (i + 1 > end || b[i] !== 58) return -1
+  // %u up to "@", %d up to ":" (free text of at most 1024 bytes), then ":[".
+  const userStart = ++i
+  const userEnd = indexInLine(b, 64, i, end)
+  if (userEnd < 0) return -1
+  const databaseStart = userEnd + 1
+  const databaseEnd = indexInLine(b, 58, databaseStart, end)
+  if (databaseEnd < 0 || databaseEnd + 2 > end || b[databaseEnd + 1] !== 91) return -1
+  // %p: at least one digit, then "]:".
+  const pidStart = databaseEnd + 2
+  i = pidStart
+  while (i < end && isDigit(b[i]!)) i++
+  const pidEnd = i
+  if (pidEnd === pidStart || i + 2 > end || b[i] !== 93 || b[i + 1] !== 58) return -1
+  if (captures !== undefined) {
+    // Escapes at even token indexes, literals (no value: -1) at odd ones.
+    captures[0] = pos; captures[1] = timeEnd; captures[2] = -1; captures[3] = -1
+    captures[4] = remoteStart; captures[5] = remoteEnd; captures[6] = -1; captures[7] = -1
+    captures[8] = userStart; captures[9] = userEnd; captures[10] = -1; captures[11] = -1
+    captures[12] = databaseStart; captures[13] = databaseEnd; captures[14] = -1; captures[15] = -1
+    captures[16] = pidStart; captures[17] = pidEnd; captures[18] = -1; captures[19] = -1
+  }
+  return i + 2
+}
+
+/** scanFreeText's search for the literal after a value, on bytes: the index of `code` within 1024 bytes, or -1. */
+function indexInLine(b: Uint8Array, code: number, from: number, end: number): number {
+  const limit = Math.min(end, from + 1024)
+  for (let j = from; j < limit; j++) {
+    const c = b[j]!
+    if (c === code) return j
+    if (c === 10) return -1
+  }
+  return -1
 }
 
 const isHexOrDot = (c: number) => isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70) || c === 46

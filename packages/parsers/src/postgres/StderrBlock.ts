@@ -72,7 +72,8 @@ export function parseStderrBlock(parser: PostgresStderrParser, prefix: CompiledP
 
   let p = 0
   while (p < n) {
-    const nl = bytes.indexOf(NL, p)
+    // The text's indexOf (the same positions) costs less per call than the byte array's.
+    const nl = text.indexOf("\n", p)
     const end = nl < 0 ? n : nl
     // recordStarts' rule for stderr: a prefixed line whose severity is not a secondary tag.
     if (bytes[p] !== TAB && prefix.matchLine(bytes, p, end, scratch) && prefix.severity < FIRST_SECONDARY_CODE) {

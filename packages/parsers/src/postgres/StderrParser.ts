@@ -8,7 +8,8 @@ import { postgresLevel } from "../Level.ts"
 import type { Level } from "../Types.ts"
 import { finishFields, unparsedRecord, withoutFinalNewline, withoutTruncationMarker } from "../Record.ts"
 import type { Redactor } from "../Redaction.ts"
-import { parsePostgresTimestamp } from "../Timestamp.ts"
+import { numberAt } from "../Numbers.ts"
+import { postgresTimestampAt } from "../Timestamp.ts"
 import type { ParsedRecord, Parser } from "../Types.ts"
 import { analyzeMessage } from "./Message.ts"
 import { type CompiledPrefix, FIRST_SECONDARY_CODE, SEVERITY_NAMES } from "./Prefix.ts"
@@ -23,6 +24,8 @@ const nonEmpty = (value: string) => value.length > 0 && value !== "[unknown]"
 export class PostgresStderrParser implements Parser {
   private readonly captures: Int32Array
   private readonly prefix: CompiledPrefix
+  /** Char code of each prefix token's escape letter; 0 for literals. */
+  private readonly letters: ReadonlyArray<number>
   private readonly redact: Redactor
   private readonly redacting: boolean
 
@@ -31,6 +34,7 @@ export class PostgresStderrParser implements Parser {
     this.redact = redact
     this.redacting = redacting
     this.captures = new Int32Array(prefix.captureSize)
+    this.letters = prefix.tokens.map((token) => (token.kind === 1 && token.letter.length > 0 ? token.letter.charCodeAt(0) : 0))
   }
 
   parse(input: string): ParsedRecord {
@@ -98,44 +102,55 @@ export class PostgresStderrParser implements Parser {
     appendField(record, field, value)
   }
 
+  /**
+   * Each escape's value, trimmed, becomes its field. Values are read in place (numbers, times, the
+   * remote's parts) and sliced only to become a string field.
+   */
   private readPrefixFields(text: string, record: ParsedRecord, captures: Int32Array): void {
-    const tokens = this.prefix.tokens
-    for (let t = 0; t < tokens.length; t++) {
-      const start = captures[t * 2]!
+    const letters = this.letters
+    for (let t = 0; t < letters.length; t++) {
+      const letter = letters[t]!
+      if (letter === 0) continue
+      let start = captures[t * 2]!
       if (start < 0) continue
-      const token = tokens[t]!
-      if (token.kind !== 1) continue
-      const end = captures[t * 2 + 1]!
-      const value = text.slice(start, end).trim()
-      if (value.length === 0) continue
-      switch (token.letter) {
-        case "t":
-        case "m": {
-          const micros = parsePostgresTimestamp(value)
+      let end = captures[t * 2 + 1]!
+      let s = text
+      if (start < end && !(isGraphicAscii(text.charCodeAt(start)) && isGraphicAscii(text.charCodeAt(end - 1)))) {
+        s = text.slice(start, end).trim()
+        start = 0
+        end = s.length
+      }
+      if (start === end) continue
+      switch (letter) {
+        case 116 /* t */:
+        case 109 /* m */: {
+          const micros = postgresTimestampAt(s, start, end)
           if (micros !== undefined) record._timestamp = micros
           break
         }
-        case "n": record._timestamp = Math.round(Number(value) * 1_000_000); break
-        case "p": record.pid = Number(value); break
-        case "u": if (nonEmpty(value)) record.user = value; break
-        case "d": if (nonEmpty(value)) record.database = value; break
-        case "a": if (nonEmpty(value)) record.application_name = value; break
-        case "r": readRemote(value, record); break
-        case "h": record.client_addr = value; break
-        case "l": record.line_num = Number(value); break
-        case "e": record.sqlstate = value; break
-        case "c": record.session_id = value; break
-        case "s": { const micros = parsePostgresTimestamp(value); if (micros !== undefined) record.session_start = micros; break }
-        case "v": record.virtual_transaction_id = value; break
-        case "x": record.transaction_id = Number(value); break
-        case "i": record.command_tag = value; break
-        case "b": record.backend_type = value; break
-        case "Q": if (value !== "0") record.pg_query_id = value; break
-        case "P": record.leader_pid = Number(value); break
+        case 110 /* n */: record._timestamp = Math.round(Number(s.slice(start, end)) * 1_000_000); break
+        case 112 /* p */: record.pid = numberAt(s, start, end); break
+        case 117 /* u */: { const value = s.slice(start, end); if (nonEmpty(value)) record.user = value; break }
+        case 100 /* d */: { const value = s.slice(start, end); if (nonEmpty(value)) record.database = value; break }
+        case 97 /* a */: { const value = s.slice(start, end); if (nonEmpty(value)) record.application_name = value; break }
+        case 114 /* r */: readRemote(s, start, end, record); break
+        case 104 /* h */: record.client_addr = s.slice(start, end); break
+        case 108 /* l */: record.line_num = numberAt(s, start, end); break
+        case 101 /* e */: record.sqlstate = s.slice(start, end); break
+        case 99 /* c */: record.session_id = s.slice(start, end); break
+        case 115 /* s */: { const micros = postgresTimestampAt(s, start, end); if (micros !== undefined) record.session_start = micros; break }
+        case 118 /* v */: record.virtual_transaction_id = s.slice(start, end); break
+        case 120 /* x */: record.transaction_id = numberAt(s, start, end); break
+        case 105 /* i */: record.command_tag = s.slice(start, end); break
+        case 98 /* b */: record.backend_type = s.slice(start, end); break
+        case 81 /* Q */: { const value = s.slice(start, end); if (value !== "0") record.pg_query_id = value; break }
+        case 80 /* P */: record.leader_pid = numberAt(s, start, end); break
       }
     }
   }
 }
+
+const isGraphicAscii = (c: number) => c > 32 && c < 127
 
 const CURSOR_POSITION = / at character (\d+)$/
 
@@ -152,12 +167,18 @@ function moveCursorPosition(record: ParsedRecord): void {
   record[record.query !== undefined ? "query_pos" : "statement_pos"] = Number(m[1])
 }
 
-function readRemote(value: string, record: ParsedRecord): void {
-  const open = value.lastIndexOf("(")
-  if (open > 0 && value.endsWith(")")) {
-    record.client_addr = value.slice(0, open)
-    record.client_port = Number(value.slice(open + 1, -1))
-  } else record.client_addr = value
+/** %r, s[start, end): "host(port)" (split at the last "(") or a value kept whole ("[local]"). */
+function readRemote(s: string, start: number, end: number, record: ParsedRecord): void {
+  if (s.charCodeAt(end - 1) === 41 /* ) */) {
+    let open = end - 2
+    while (open > start && s.charCodeAt(open) !== 40 /* ( */) open--
+    if (open > start) {
+      record.client_addr = s.slice(start, open)
+      record.client_port = numberAt(s, open + 1, end - 1)
+      return
+    }
+  }
+  record.client_addr = s.slice(start, end)
 }
 
 function appendField(record: ParsedRecord, field: string, value: string): void {
