@@ -1,6 +1,6 @@
 import { sampleRecords } from "@aurora-logs/testkit/openobserve/SampleRecords"
 import { assert, describe, it } from "@effect/vitest"
-import { readIngestAnswer, retryAfterMillis } from "./IngestAnswer.ts"
+import { type IngestVerdict, readIngestAnswer, retryAfterMillis } from "./IngestAnswer.ts"
 import { makeRequestEncoder } from "./RequestBody.ts"
 
 const NOW_MS = 1_764_000_000_000
@@ -48,6 +48,16 @@ describe("IngestAnswer", () => {
   it("bulk: all items successful is acceptance; the older per-stream answer is read by its counts", () => {
     assert.deepStrictEqual(bulk({ errors: false, items: records.map((r) => ok("s", r.record_id)) }), { _tag: "Accepted" })
     assert.deepStrictEqual(bulk({ code: 200, status: [{ name: "s", successful: 4, failed: 0 }] }), { _tag: "Accepted" })
+  })
+
+  it("bulk: an answer that says errors:false before its items is taken at its word; otherwise the items are read", () => {
+    const items = [ok("s", records[0]!.record_id), failed("s", records[1]!.record_id, "bad type")]
+    assert.deepStrictEqual(bulk({ took: 1, errors: false, items }), { _tag: "Accepted" })
+    const failure: IngestVerdict = { _tag: "SomeFailed", failures: [{ index: 1, reason: "schema_conformance_failed: bad type" }] }
+    assert.deepStrictEqual(bulk({ took: 1, errors: true, items }), failure)
+    assert.deepStrictEqual(bulk({ took: 1, items, errors: false }), failure)
+    assert.deepStrictEqual(bulk({ took: 1, items }), failure)
+    assert.deepStrictEqual(bulk({ took: 1, meta: { errors: false }, items }), failure)
   })
 
   it("_json / _multi: counts only: none failed, all failed (known), some failed (unattributed)", () => {

@@ -15,6 +15,13 @@ const settings = (overrides: Partial<RequestSettings> = {}): RequestSettings => 
   ...overrides
 })
 const outgoing = (records: ReadonlyArray<LogRecord>): Array<Outgoing> => records.map((record) => ({ record, doc: record }))
+/** The body as JSON.stringify writes it: what the byte-level encoding must reproduce exactly. */
+const expectedBody = (endpoint: RequestSettings["endpoint"], outgoing: ReadonlyArray<Outgoing>, streamOf: (o: Outgoing) => string) =>
+  endpoint === "json"
+    ? `[${outgoing.map((o) => JSON.stringify(o.doc)).join(",")}]`
+    : outgoing.map((o) =>
+      (endpoint === "bulk" ? `${JSON.stringify({ index: { _index: streamOf(o), _id: o.record.record_id } })}\n` : "") + `${JSON.stringify(o.doc)}\n`
+    ).join("")
 const lines = (request: EncodedRequest) => request.body.toString("utf8").split("\n").filter((l) => l !== "")
 
 describe("RequestBody", () => {
@@ -63,7 +70,7 @@ describe("RequestBody", () => {
     assert.strictEqual(encoder.streamOf({ record, doc: record }), "logs_aurora_demo_postgresql")
   })
 
-  it("requests keep within the byte and record limits, carry every record once, and keep each stream's order", () => {
+  it("requests keep within the byte and record limits, carry every record once, keep each stream's order, and hold the text JSON.stringify gives", () => {
     fc.assert(fc.property(
       fc.record({
         count: fc.integer({ min: 0, max: 300 }),
@@ -81,6 +88,8 @@ describe("RequestBody", () => {
         if (request.outgoing.length > 1) assert.isAtMost(request.body.length, maxBytes)
         const docs = endpoint === "json" ? JSON.parse(request.body.toString("utf8")) : lines(request).filter((_, i) => endpoint === "multi" || i % 2 === 1).map((l) => JSON.parse(l))
         assert.deepStrictEqual(docs, request.outgoing.map((o) => o.record))
+        assert.strictEqual(request.body.toString("utf8"), expectedBody(endpoint, request.outgoing, encoder.streamOf))
+        assert.isTrue(request.body.equals(encoder.request(request.outgoing).body))
       }
       const shipped = requests.flatMap((r) => r.outgoing.map((o) => o.record))
       assert.strictEqual(shipped.length, records.length)
