@@ -2,13 +2,9 @@
  * The `aurora-logs` entry point: picks the command, runs it on Node's runtime (SIGINT and SIGTERM interrupt it and
  * run every finalizer), and maps its end to an exit code.
  */
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Effect, Exit } from "effect"
-import { demoCommand, DEMO_USAGE } from "./commands/demo.ts"
-import { parseCommand } from "./commands/parse.ts"
-import { discoveryCommand } from "./commands/discovery.ts"
-import { processorCommand } from "./commands/processor.ts"
-import { runCommand } from "./commands/run.ts"
+import { DEMO_USAGE } from "./commands/DemoUsage.ts"
 import { reportFailure } from "./ErrorReport.ts"
 import { UsageError } from "./Flags.ts"
 
@@ -31,12 +27,18 @@ commands:
 
 Settings come from environment variables: see docs/configuration.md.`
 
-const commands: Record<string, (argv: ReadonlyArray<string>) => Effect.Effect<number, unknown>> = {
-  demo: demoCommand,
-  parse: parseCommand,
-  run: runCommand,
-  discovery: discoveryCommand,
-  processor: processorCommand
+type Command = (argv: ReadonlyArray<string>) => Effect.Effect<number, unknown>
+
+/**
+ * A command's modules load when it runs: a processor then holds neither the AWS SDK nor the demo's fleet in memory
+ * (about 70 MB of resident memory for the SDK alone).
+ */
+const commands: Record<string, () => Promise<Command>> = {
+  demo: () => import("./commands/demo.ts").then((m) => m.demoCommand),
+  parse: () => import("./commands/parse.ts").then((m) => m.parseCommand),
+  run: () => import("./commands/run.ts").then((m) => m.runCommand),
+  discovery: () => import("./commands/discovery.ts").then((m) => m.discoveryCommand),
+  processor: () => import("./commands/processor.ts").then((m) => m.processorCommand)
 }
 
 const main = (argv: ReadonlyArray<string>): Effect.Effect<number, unknown> => {
@@ -49,7 +51,7 @@ const main = (argv: ReadonlyArray<string>): Effect.Effect<number, unknown> => {
   }
   const command = commands[name]
   if (command === undefined) return Effect.fail(new UsageError({ message: `aurora-logs: unknown command "${name}"; commands: ${Object.keys(commands).join(", ")}` }))
-  return command(rest)
+  return Effect.flatMap(Effect.promise(command), (run) => run(rest))
 }
 
 NodeRuntime.runMain(main(process.argv.slice(2)), {

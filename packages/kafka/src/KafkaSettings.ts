@@ -44,7 +44,7 @@ export const defaultSettings = {
   replication: undefined,
   group: "aurora-logs-processor",
   sessionTimeout: Duration.seconds(30),
-  consumerBufferBytes: 32 * 1024 * 1024,
+  consumerBufferBytes: 16 * 1024 * 1024,
   tls: undefined,
   sasl: undefined
 } as const satisfies Omit<KafkaSettings, "brokers" | "deadLetterTopic">

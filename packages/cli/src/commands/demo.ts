@@ -21,6 +21,7 @@ import { oneProcessConfig } from "../config/PipelineSettings.ts"
 import { describeSink, sinkLayer } from "../config/SinkSelection.ts"
 import { durationFlag, intFlag, numberFlag, parseFlags, stringFlag, UsageError } from "../Flags.ts"
 import { telemetryLayer } from "../telemetry/Telemetry.ts"
+import { DEMO_USAGE } from "./DemoUsage.ts"
 import { DemoProgress } from "./DemoProgress.ts"
 import { fleetFromDir } from "./DemoFleet.ts"
 
@@ -33,9 +34,6 @@ const FLAGS = {
   rate: "string",
   quiet: "boolean"
 } as const
-
-export const DEMO_USAGE =
-  "aurora-logs demo [--instances N] [--duration 30s] [--from-dir DIR] [--out DIR] [--data-dir DIR] [--rate X] [--quiet]"
 
 export const demoCommand = Effect.fn("demo")(function*(argv: ReadonlyArray<string>) {
   const flags = yield* Effect.try({ try: () => parseFlags("demo", argv, FLAGS), catch: (e) => e as UsageError })

@@ -50,7 +50,7 @@ export const oneProcessConfig: Config.Config<OneProcessOptions> = Config.all({
   concurrency: int("CONCURRENCY", 4),
   maxBytesPerFileScan: bytes("MAX_BYTES_PER_FILE_SCAN", 16 * 1024 * 1024),
   startAt: startAtConfig,
-  batchRecords: int("BATCH_RECORDS", 5000),
+  batchRecords: int("BATCH_RECORDS", 2500),
   batchBytes: bytes("BATCH_BYTES", 4 * 1024 * 1024),
   batchWaitMs: ms("BATCH_WAIT", "1 second"),
   maxBacklogBytes: bytes("MAX_BACKLOG_BYTES", 64 * 1024 * 1024),

@@ -24,5 +24,7 @@ export interface FileRef {
 export const fileKey = (ref: FileRef): string => `${ref.instance}/${ref.file}#${ref.generation}`
 
 /** Deterministic: the same bytes of the same file generation always get the same id, whatever the run. */
-export const recordId = (ref: FileRef, offset: number): string =>
-  `${ref.instance}/${ref.file}#${ref.generation}@${offset}`
+export const recordId = (ref: FileRef, offset: number): string => recordIdPrefix(ref) + offset
+
+/** What every record id of a file generation starts with (the offset follows). */
+export const recordIdPrefix = (ref: FileRef): string => `${fileKey(ref)}@`

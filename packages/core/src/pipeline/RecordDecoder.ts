@@ -5,7 +5,7 @@
  */
 import { BlockParser, type LogFormat, logTypeOf, makeParser, type ParseOptions, type Parser, recordStarts } from "@aurora-logs/parsers"
 import type { BusMessage } from "../bus/LogBus.ts"
-import { fileKey, recordId } from "../domain/LogFile.ts"
+import { fileKey, recordIdPrefix } from "../domain/LogFile.ts"
 import type { LogRecord } from "../domain/LogRecord.ts"
 
 export interface DecodedRecord {
@@ -33,6 +33,9 @@ export class RecordDecoder {
   private readonly blockParsers = new Map<LogFormat, BlockParser>()
   private readonly pending = new Map<string, Pending>()
   private readonly options: DecoderOptions
+  /** The record id prefix of the last block enriched: a block's records come one after the other. */
+  private idBlock: BusMessage["block"] | undefined
+  private idPrefix = ""
   constructor(options: DecoderOptions) {
     this.options = options
   }
@@ -81,10 +84,12 @@ export class RecordDecoder {
     const end = block.partial ? this.lastStart(block.format, data, from) : data.length
     if (end > from) {
       const parsed = this.blockParserOf(block.format).parse(data.subarray(from, end))
+      // Every record after the first comes from this message alone: they share one (never mutated) list.
+      const alone: ReadonlyArray<BusMessage> = [message]
       for (let i = 0; i < parsed.records.length; i++) {
         const at = from + parsed.offsets[i]
         const next = i + 1 < parsed.offsets.length ? from + parsed.offsets[i + 1] : end
-        this.enrich(message, parsed.records[i] as LogRecord, base + at, next - at, i === 0 ? sources : [message], i === 0 && truncated, records, undefined)
+        this.enrich(message, parsed.records[i] as LogRecord, base + at, next - at, i === 0 ? sources : alone, i === 0 && truncated, records, undefined)
       }
       if (parsed.records.length > 0) {
         sources = [message]
@@ -151,7 +156,11 @@ export class RecordDecoder {
     const block = message.block
     if (problem !== undefined) record.parse_error = record.parse_error === undefined ? problem : `${problem}; ${record.parse_error}`
     if (truncated) record.truncated = true
-    record.record_id = recordId(block, offset)
+    if (block !== this.idBlock) {
+      this.idBlock = block
+      this.idPrefix = recordIdPrefix(block)
+    }
+    record.record_id = this.idPrefix + offset
     record.engine = block.source.engine
     record.log_type = logTypeOf(block.format)
     record.cluster = block.source.cluster
