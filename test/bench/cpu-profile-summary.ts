@@ -40,8 +40,8 @@ export const moduleOf = (url: string, functionName: string): string => {
     if (functionName === "(idle)") return "(idle)"
     return "native (builtins: JSON, Buffer, zlib binding...)"
   }
-  const pkg = /\/packages\/([^/]+)\/src\/(?:([^/]+)\/)?/.exec(url)
-  if (pkg !== null) return `@aurora-logs/${pkg[1]}${pkg[1] === "core" && pkg[2] !== undefined && !pkg[2].endsWith(".ts") ? `/${pkg[2]}` : ""}`
+  const pkg = /\/packages\/([^/]+)\/(?:src|dist)\/(?:([^/]+)\/)?/.exec(url)
+  if (pkg !== null) return `@aurora-logs/${pkg[1]}${pkg[1] === "core" && pkg[2] !== undefined && !/\.[jt]s$/.test(pkg[2]) ? `/${pkg[2]}` : ""}`
   const nm = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\//.exec(url)
   if (nm !== null) return nm[1]!
   if (url.startsWith("node:internal/deps/undici")) return "undici (Node's fetch)"

@@ -6,8 +6,9 @@
  *      window, so the sink neither re-stamps nor loses any), until --records records;
  *   2. baseline: a consume-only child process reads the whole topic with a fresh group through the project's
  *      KafkaLogBus consumer, committing after each chunk, no parsing (as bus-bench.ts does);
- *   3. the real `aurora-logs processor` (packages/cli/src/main.ts, a child process) consumes the topic with a fresh
- *      group and ships to the OpenObserve stand-in (`keep: "count"`, its own child process) over loopback, gzip and
+ *   3. the real `aurora-logs processor` (a child process running the built packages/cli/dist/main.js, as the
+ *      container image does, with the NODE_OPTIONS of the processor's Kubernetes Deployment; `tsc -b` builds it
+ *      first; `--source` runs packages/cli/src/main.ts instead) consumes the topic with a fresh group and ships to the OpenObserve stand-in (`keep: "count"`, its own child process) over loopback, gzip and
  *      HTTP included, until the stand-in has counted every record; then SIGTERM.
  *
  * Figures per run: wall time (from the moment the process is ready to join the group to the last record counted),
@@ -16,7 +17,7 @@
  * the broker's CPU over the window, since all three share this machine's cores.
  *
  *   cd /work/main && node_modules/.bin/node --conditions=source test/bench/processor-bench.ts \
- *     [--records 1000000] [--partitions 8] [--block-kb 512] [--timeout 300] [--profile] \
+ *     [--records 1000000] [--partitions 8] [--block-kb 512] [--timeout 300] [--profile] [--source] \
  *     [--set AURORA_LOGS_BATCH_RECORDS=10000,OPENOBSERVE_CONCURRENCY=2 ...]
  *
  * Each `--set` adds one processor run with those extra environment variables (after the default run, on the same
@@ -38,7 +39,17 @@ import { printSummary, summarise } from "./cpu-profile-summary.ts"
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url))
 const SELF = fileURLToPath(import.meta.url)
-const MAIN = join(ROOT, "packages", "cli", "src", "main.ts")
+/** What the container image runs (built by `tsc -b` at the start); `--source` runs the TypeScript sources instead. */
+const FROM_SOURCE = process.argv.includes("--source")
+const MAIN = join(ROOT, "packages", "cli", FROM_SOURCE ? "src/main.ts" : "dist/main.js")
+const DEPLOYMENT = join(ROOT, "deploy", "kubernetes", "base", "processor-deployment.yaml")
+
+/** The processor's V8 settings as deployed (the NODE_OPTIONS of the processor's Deployment). */
+const deployedNodeOptions = (): string => {
+  const match = /- name: NODE_OPTIONS\s+value: "([^"]*)"/.exec(readFileSync(DEPLOYMENT, "utf8"))
+  if (match === null) throw new Error(`no NODE_OPTIONS in ${DEPLOYMENT}`)
+  return match[1]!
+}
 const BROKERS = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",").map((b) => b.trim()).filter((b) => b.length > 0)
 const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100
 
@@ -299,9 +310,10 @@ const runProcessor = async (
     OPENOBSERVE_USER: standIn.user,
     OPENOBSERVE_PASSWORD: standIn.password,
     AURORA_LOGS_HTTP_PORT: "0",
+    NODE_OPTIONS: deployedNodeOptions(),
     ...extraEnv
   }
-  const execArgv = ["--conditions=source", ...(profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`]), MAIN, "processor"]
+  const execArgv = [...(FROM_SOURCE ? ["--conditions=source"] : []), ...(profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`]), MAIN, "processor"]
   // process.execPath is Node itself (node_modules/.bin/node is a shell wrapper: its pid would not be Node's).
   const spawned = performance.now()
   const child = spawn(process.execPath, execArgv, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] })
@@ -415,10 +427,15 @@ const main = async () => {
   })
   const mb = (bytes: number) => bytes / 1e6
   const started = Date.now()
+  if (!FROM_SOURCE) {
+    const build = spawnSync(join(ROOT, "node_modules", ".bin", "tsc"), ["-b"], { cwd: ROOT, stdio: "inherit", timeout: 300_000 })
+    if (build.status !== 0) throw new Error("tsc -b failed: the processor runs from the built output")
+  }
   const git = spawnSync("git", ["log", "-1", "--format=%h %cI"], { cwd: ROOT, encoding: "utf8" }).stdout.trim()
   const dirty = spawnSync("git", ["status", "--porcelain"], { cwd: ROOT, encoding: "utf8" }).stdout.trim().split("\n").filter((l) => l.length > 0).length
   console.log(`# Processor benchmark, ${new Date().toISOString()}`)
   console.log(`Node ${process.version}, ${NodeOs.cpus().length} cores (${NodeOs.cpus()[0]?.model}), load ${NodeOs.loadavg().map((l) => l.toFixed(1)).join(" ")}; git ${git} + ${dirty} changed/untracked files`)
+  console.log(`processor: ${FROM_SOURCE ? "TypeScript sources" : "built output"} (${MAIN.slice(ROOT.length)}), NODE_OPTIONS="${deployedNodeOptions()}" (as deployed)`)
 
   // ---- broker ----
   let up = false
