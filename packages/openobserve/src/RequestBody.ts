@@ -46,7 +46,7 @@ class EncodedRun {
   readonly encoder: NdjsonEncoder
   readonly ends: Array<number> = []
   constructor(records: number) {
-    this.encoder = new NdjsonEncoder((bytes) => this.chunks.push(bytes), Math.min(8 << 20, Math.max(64 << 10, records * 1024)))
+    this.encoder = new NdjsonEncoder((bytes) => this.chunks.push(bytes), Math.min(1 << 20, Math.max(64 << 10, records * 1024)))
   }
 
   /** Every byte written, in one buffer (no copy when it fits one chunk). */
