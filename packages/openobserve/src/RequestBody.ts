@@ -38,7 +38,7 @@ export interface RequestEncoder {
 
 /**
  * Records encoded one after the other: `ends[i]` is where the text of the `i`-th written record ends. The first
- * chunk is sized for the records at hand (about 1 KiB each, up to 8 MiB), so a batch's text is usually one chunk
+ * chunk is sized for the records at hand (about 1 KiB each, up to 4 MiB), so a batch's text is usually one chunk
  * and needs no copy to be joined; only the pages written become resident.
  */
 class EncodedRun {
@@ -46,7 +46,7 @@ class EncodedRun {
   readonly encoder: NdjsonEncoder
   readonly ends: Array<number> = []
   constructor(records: number) {
-    this.encoder = new NdjsonEncoder((bytes) => this.chunks.push(bytes), Math.min(1 << 20, Math.max(64 << 10, records * 1024)))
+    this.encoder = new NdjsonEncoder((bytes) => this.chunks.push(bytes), Math.min(4 << 20, Math.max(64 << 10, records * 1024)))
   }
 
   /** Every byte written, in one buffer (no copy when it fits one chunk). */
