@@ -153,10 +153,7 @@ export const decodeBlock = (value: Buffer | null, raw: RawHeaders): Decoded => {
     if (headers === undefined) headers = {}
     headers[name] = v
   }
-  // A copy: kafkajs hands out views into the whole fetched batch, which a waiting block would otherwise keep alive
-  // (megabytes for each 512 KiB block).
-  const data = new Uint8Array(value)
-  const base = { instance, file, generation, source, format, offset, data, partial: partial === "1", continuation: continuation === "1", fence }
+  const base = { instance, file, generation, source, format, offset, data: value, partial: partial === "1", continuation: continuation === "1", fence }
   const block: Block = cursorAfter === undefined ? base : { ...base, cursorAfter }
   return { _tag: "Block", block, headers }
 }
