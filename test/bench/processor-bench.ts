@@ -8,8 +8,10 @@
  *      KafkaLogBus consumer, committing after each chunk, no parsing (as bus-bench.ts does);
  *   3. the real `aurora-logs processor` (a child process running the built packages/cli/dist/main.js, as the
  *      container image does, with the NODE_OPTIONS of the processor's Kubernetes Deployment; `tsc -b` builds it
- *      first; `--source` runs packages/cli/src/main.ts instead) consumes the topic with a fresh group and ships to the OpenObserve stand-in (`keep: "count"`, its own child process) over loopback, gzip and
- *      HTTP included, until the stand-in has counted every record; then SIGTERM.
+ *      first; `--source` runs packages/cli/src/main.ts instead) consumes the topic with a fresh group and ships
+ *      to the OpenObserve stand-in (`keep: "count"`, its own child process) over loopback, gzip and HTTP
+ *      included, until the stand-in has counted every record; then SIGTERM. `--bulk-errors-only` makes the
+ *      stand-in answer as an OpenObserve with `ZO_BULK_RESPONSE_INCLUDE_ERRORS_ONLY=true` (failed items only).
  *
  * Figures per run: wall time (from the moment the process is ready to join the group to the last record counted),
  * records/s, MB/s of block text, CPU (user + system, from /proc/<pid>/stat, i.e. every thread: JS, GC, libuv pool
@@ -66,6 +68,8 @@ const quiet = Layer.succeed(References.MinimumLogLevel, "Warn")
 
 type StandInReply = { readonly type: "stats"; readonly accepted: number; readonly requests: number; readonly cpuMicros: number; readonly maxRssKb: number }
 
+const BULK_ERRORS_ONLY = process.argv.includes("--bulk-errors-only")
+
 const standInRole = () =>
   Effect.runPromise(Effect.scoped(Effect.gen(function*() {
     const standIn = yield* OpenObserveStandIn
@@ -81,7 +85,7 @@ const standInRole = () =>
     })
     process.send!({ type: "ready", url: standIn.url, user: standIn.user, password: standIn.password })
     yield* Effect.callback<void>((resume) => void process.on("disconnect", () => resume(Effect.void)))
-  }).pipe(Effect.provide(OpenObserveStandIn.layer({ keep: "count" }))))).then(() => process.exit(0))
+  }).pipe(Effect.provide(OpenObserveStandIn.layer({ keep: "count", bulkErrorsOnly: BULK_ERRORS_ONLY }))))).then(() => process.exit(0))
 
 interface ConsumeResult {
   readonly type: "done"
@@ -240,7 +244,7 @@ interface StandInHandle {
 }
 
 const startStandIn = async (): Promise<StandInHandle> => {
-  const child = fork(SELF, ["--role", "stand-in"], { execArgv: process.execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] })
+  const child = fork(SELF, ["--role", "stand-in", ...(BULK_ERRORS_ONLY ? ["--bulk-errors-only"] : [])], { execArgv: process.execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] })
   const ready = await new Promise<{ url: string; user: string; password: string }>((resolve) => child.once("message", resolve as never))
   let waiting: Array<(r: StandInReply) => void> = []
   child.on("message", (m: StandInReply) => {
@@ -435,7 +439,7 @@ const main = async () => {
   const dirty = spawnSync("git", ["status", "--porcelain"], { cwd: ROOT, encoding: "utf8" }).stdout.trim().split("\n").filter((l) => l.length > 0).length
   console.log(`# Processor benchmark, ${new Date().toISOString()}`)
   console.log(`Node ${process.version}, ${NodeOs.cpus().length} cores (${NodeOs.cpus()[0]?.model}), load ${NodeOs.loadavg().map((l) => l.toFixed(1)).join(" ")}; git ${git} + ${dirty} changed/untracked files`)
-  console.log(`processor: ${FROM_SOURCE ? "TypeScript sources" : "built output"} (${MAIN.slice(ROOT.length)}), NODE_OPTIONS="${deployedNodeOptions()}" (as deployed)`)
+  console.log(`processor: ${FROM_SOURCE ? "TypeScript sources" : "built output"} (${MAIN.slice(ROOT.length)}), NODE_OPTIONS="${deployedNodeOptions()}" (as deployed); stand-in bulk answers: ${BULK_ERRORS_ONLY ? "failed items only (ZO_BULK_RESPONSE_INCLUDE_ERRORS_ONLY=true)" : "every item (OpenObserve's default)"}`)
 
   // ---- broker ----
   let up = false

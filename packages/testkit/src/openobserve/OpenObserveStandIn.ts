@@ -56,7 +56,7 @@ export interface StandInOptions {
   readonly window?: IngestWindow
   /** `ZO_PAYLOAD_LIMIT`: 413 above this many decoded body bytes; 200 MiB unless told. */
   readonly maxBodyBytes?: number
-  /** `ZO_BULK_RESPONSE_ERRORS_ONLY`: bulk answers list only the failed items. */
+  /** `ZO_BULK_RESPONSE_INCLUDE_ERRORS_ONLY=true`: bulk answers list only the failed items. */
   readonly bulkErrorsOnly?: boolean
   /** The `Retry-After` (seconds) of a 503 or 429 fault that does not set its own; 1, as OpenObserve sends. */
   readonly retryAfterSeconds?: number
