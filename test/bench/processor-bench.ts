@@ -46,11 +46,13 @@ const FROM_SOURCE = process.argv.includes("--source")
 const MAIN = join(ROOT, "packages", "cli", FROM_SOURCE ? "src/main.ts" : "dist/main.js")
 const DEPLOYMENT = join(ROOT, "deploy", "kubernetes", "base", "processor-deployment.yaml")
 
-/** The processor's V8 settings as deployed (the NODE_OPTIONS of the processor's Deployment). */
+/** The processor's V8 settings as deployed (the NODE_OPTIONS of the processor's Deployment), read once. */
+let deployed: string | undefined
 const deployedNodeOptions = (): string => {
+  if (deployed !== undefined) return deployed
   const match = /- name: NODE_OPTIONS\s+value: "([^"]*)"/.exec(readFileSync(DEPLOYMENT, "utf8"))
   if (match === null) throw new Error(`no NODE_OPTIONS in ${DEPLOYMENT}`)
-  return match[1]!
+  return deployed = match[1]!
 }
 const BROKERS = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",").map((b) => b.trim()).filter((b) => b.length > 0)
 const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100

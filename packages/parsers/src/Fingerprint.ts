@@ -75,10 +75,9 @@ const latin1Slice: (buffer: Buffer, start: number, end: number) => string =
     : (buffer, start, end) => buffer.toString("latin1", start, end)
 
 /**
- * fingerprintLatin1 for ASCII statements (nearly all), over bytes: the statement is copied natively
- * into a reused buffer and read as bytes, which costs far less than charCodeAt on a sliced string.
- * The same rules, step for step; undefined when the statement is not ASCII. Two NUL bytes after the
- * statement stand for "past the end" (charCodeAt's NaN): no rule treats NUL as anything but plain text.
+ * fingerprintLatin1 for ASCII statements (nearly all): the statement is copied natively into a reused
+ * buffer and its bytes are read, which costs far less than charCodeAt on a sliced string. Undefined
+ * when the statement is not ASCII.
  */
 function fingerprintAscii(sql: string, mysql: boolean): string | undefined {
   const n = sql.length
@@ -88,99 +87,7 @@ function fingerprintAscii(sql: string, mysql: boolean): string | undefined {
   if (utf8Write(inp, sql) !== n) return undefined
   inp[n] = 0
   inp[n + 1] = 0
-  if (bytesOut.length < n + 8) bytesOut = Buffer.allocUnsafe(Math.max(n + 8, bytesOut.length * 2))
-  const out = bytesOut
-  let o = 0
-  let i = 0
-  while (i < n) {
-    const c = inp[i]!
-    const k = CLASS[c]!
-    if (k === PLAIN) { out[o++] = LOWER[c]!; i++; continue }
-    switch (k) {
-      case SPACE:
-      case OTHER_SPACE: {
-        let j = i + 1
-        while (j < n && isSpace(inp[j]!)) j++
-        if (o > 0 && out[o - 1] !== 32) out[o++] = 32
-        i = j
-        continue
-      }
-      case SINGLE_QUOTE: {
-        const before = i > 0 ? inp[i - 1]! : 32
-        let escapes = mysql
-        if (isStringPrefix(before) && (i < 2 || !isWordChar(inp[i - 2]!)) && o > 0 && out[o - 1] === LOWER[before]) {
-          o--
-          if (before === 69 || before === 101) escapes = true
-        }
-        out[o++] = 63
-        i = stringEndBytes(inp, n, i + 1, 39, escapes)
-        continue
-      }
-      case DOUBLE_QUOTE: {
-        if (mysql) { out[o++] = 63; i = stringEndBytes(inp, n, i + 1, 34, true); continue }
-        // PostgreSQL "quoted identifier": kept, and its content is not read as literals.
-        const close = sql.indexOf("\"", i + 1)
-        const j = close < 0 ? n : close + 1
-        for (; i < j; i++) out[o++] = LOWER[inp[i]!]!
-        continue
-      }
-      case DOT:
-      case DIGIT: {
-        const prev = i > 0 ? inp[i - 1]! : 32
-        if (isWordChar(prev) || prev === 46 || (k === DOT && !isDigit(inp[i + 1]!))) { out[o++] = c; i++; continue }
-        let j = i + 1
-        if (c === 48 && (inp[j] === 120 || inp[j] === 88 || inp[j] === 98)) j++
-        while (j < n) {
-          const d = inp[j]!
-          if (isDigit(d) || d === 46 || (d >= 97 && d <= 102) || (d >= 65 && d <= 70)) { j++; continue }
-          if ((d === 43 || d === 45) && (inp[j - 1] === 101 || inp[j - 1] === 69)) { j++; continue }
-          break
-        }
-        if (j < n && isWordChar(inp[j]!)) {
-          // An identifier that starts with digits (MySQL allows 1abc): copied.
-          while (j < n && isWordChar(inp[j]!)) j++
-          for (; i < j; i++) out[o++] = LOWER[inp[i]!]!
-          continue
-        }
-        out[o++] = 63
-        i = j
-        continue
-      }
-      case DASH:
-        if (inp[i + 1] !== 45) { out[o++] = c; i++; continue }
-        i = lineEndFrom(sql, i)
-        continue
-      case HASH:
-        if (!mysql) { out[o++] = c; i++; continue }
-        i = lineEndFrom(sql, i)
-        continue
-      case SLASH: {
-        if (inp[i + 1] !== 42) { out[o++] = c; i++; continue }
-        const close = sql.indexOf("*/", i + 2)
-        i = close < 0 ? n : close + 2
-        continue
-      }
-      case DOLLAR: {
-        if (mysql || (i > 0 && isWordChar(inp[i - 1]!))) { out[o++] = c; i++; continue }
-        if (isDigit(inp[i + 1]!)) {
-          // $n parameter: kept as written.
-          out[o++] = 36
-          i++
-          while (i < n && isDigit(inp[i]!)) out[o++] = inp[i++]!
-          continue
-        }
-        const tagEnd = dollarTagEnd(sql, i)
-        if (tagEnd < 0) { out[o++] = c; i++; continue }
-        const close = sql.indexOf(sql.slice(i, tagEnd + 1), tagEnd + 1)
-        out[o++] = 63
-        i = close < 0 ? n : close + (tagEnd + 1 - i)
-        continue
-      }
-    }
-  }
-  // finishFingerprint's trim of the client's ";" and blanks, made here on the bytes, saves it a slice.
-  while (o > 0 && (out[o - 1] === 59 || out[o - 1] === 32)) o--
-  return latin1Slice(out, 0, o)
+  return fingerprintUnits(sql, inp, mysql)
 }
 
 /** The paths and the last step, for tests that hold the paths to the same answers (not exported by the package). */
@@ -230,8 +137,16 @@ function codeUnitsOf(sql: string): Uint16Array {
  * rules over the statement's code units; undefined when a character above U+00FF is to be copied.
  */
 function fingerprintLatin1(sql: string, mysql: boolean): string | undefined {
+  return fingerprintUnits(sql, codeUnitsOf(sql), mysql)
+}
+
+/**
+ * The byte paths' one pass, over the statement's bytes (ASCII) or code units (Latin-1), followed by two
+ * 0 entries that stand for "past the end" (charCodeAt's NaN): no rule treats NUL as anything but plain
+ * text. Undefined when a character above U+00FF is to be copied.
+ */
+function fingerprintUnits(sql: string, u: Uint8Array | Uint16Array, mysql: boolean): string | undefined {
   const n = sql.length
-  const u = codeUnitsOf(sql)
   if (bytesOut.length < n + 8) bytesOut = Buffer.allocUnsafe(Math.max(n + 8, bytesOut.length * 2))
   const out = bytesOut
   let o = 0
@@ -336,6 +251,7 @@ function fingerprintLatin1(sql: string, mysql: boolean): string | undefined {
       }
     }
   }
+  // finishFingerprint's trim of the client's ";" and blanks, made here on the bytes, saves it a slice.
   while (o > 0 && (out[o - 1] === 59 || out[o - 1] === 32)) o--
   return latin1Slice(out, 0, o)
 }
