@@ -2,11 +2,10 @@
  * Where what cannot be shipped goes, with the reason: never silently dropped. The Kafka dead-letter topic in the
  * distributed mode (package @aurora-logs/kafka), an NDJSON file under the data folder in the one-process modes.
  */
-import * as NodeFs from "node:fs"
-import * as NodePath from "node:path"
 import { Context, Effect, Layer, Ref } from "effect"
 import type { LogRecord } from "../domain/LogRecord.ts"
 import { BusError, BusUnavailable } from "../bus/BusError.ts"
+import { makeNdjsonAppender } from "./NdjsonAppend.ts"
 
 export interface DeadLetter {
   readonly reason: string
@@ -26,23 +25,14 @@ export class DeadLetters extends Context.Service<DeadLetters, {
 
   /** One NDJSON line per letter, appended and fsynced before `write` returns. */
   static readonly layerFile = (path: string) =>
-    Layer.succeed(
-      DeadLetters,
-      DeadLetters.of({
+    Layer.sync(DeadLetters, () => {
+      const append = makeNdjsonAppender()
+      return DeadLetters.of({
         write: (letters) =>
           letters.length === 0 ? Effect.void : Effect.try({
-            try: () => {
-              NodeFs.mkdirSync(NodePath.dirname(path), { recursive: true })
-              const fd = NodeFs.openSync(path, "a")
-              try {
-                NodeFs.writeSync(fd, letters.map((l) => JSON.stringify(l)).join("\n") + "\n")
-                NodeFs.fsyncSync(fd)
-              } finally {
-                NodeFs.closeSync(fd)
-              }
-            },
+            try: () => append(path, letters.map((l) => JSON.stringify(l)).join("\n") + "\n"),
             catch: (e) => new BusError({ reason: new BusUnavailable({ message: `cannot write dead letters to ${path}: ${String(e)}` }) })
           })
       })
-    )
+    })
 }

@@ -6,10 +6,10 @@
  * The real layer (package @aurora-logs/openobserve) posts to OpenObserve; `layerNdjson` writes one NDJSON file per
  * stream (the demo without OpenObserve); `layerMemory` records what it accepted and can be told to fail.
  */
-import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { Context, Effect, Layer, Ref } from "effect"
 import type { LogRecord } from "../domain/LogRecord.ts"
+import { makeNdjsonAppender } from "./NdjsonAppend.ts"
 import { SinkError, SinkUnavailable } from "./SinkError.ts"
 import { DEFAULT_STREAM_TEMPLATE, makeStreamNamer } from "./StreamName.ts"
 
@@ -48,10 +48,11 @@ export class LogSink extends Context.Service<LogSink, {
       })
     )
 
-  /** One `<stream>.ndjson` file per OpenObserve stream under `dir`, appended and fsynced per batch. */
+  /** One `<stream>.ndjson` file per OpenObserve stream under `dir`, appended and fsynced per batch (a torn line left by a killed process is cut first). */
   static readonly layerNdjson = (dir: string, template: string = DEFAULT_STREAM_TEMPLATE) =>
     Layer.sync(LogSink, () => {
       const streamOf = makeStreamNamer(template)
+      const append = makeNdjsonAppender()
       return LogSink.of({
         ship: (records) =>
           Effect.try({
@@ -63,16 +64,7 @@ export class LogSink extends Context.Service<LogSink, {
                 if (lines === undefined) byStream.set(stream, lines = [])
                 lines.push(JSON.stringify(record))
               }
-              NodeFs.mkdirSync(dir, { recursive: true })
-              for (const [stream, lines] of byStream) {
-                const fd = NodeFs.openSync(NodePath.join(dir, `${stream}.ndjson`), "a")
-                try {
-                  NodeFs.writeSync(fd, lines.join("\n") + "\n")
-                  NodeFs.fsyncSync(fd)
-                } finally {
-                  NodeFs.closeSync(fd)
-                }
-              }
+              for (const [stream, lines] of byStream) append(NodePath.join(dir, `${stream}.ndjson`), lines.join("\n") + "\n")
               return { rejected: [] }
             },
             catch: (e) => new SinkError({ reason: new SinkUnavailable({ message: `cannot write to ${dir}: ${String(e)}` }) })
