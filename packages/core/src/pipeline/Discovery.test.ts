@@ -39,8 +39,21 @@ const harness = (startAt: StartAt, maxBytesPerFileScan?: number) =>
     fleet.addInstance(mysql)
     const accepted = yield* Ref.make<ReadonlyArray<LogRecord>>([])
     const stats = new PipelineStats()
+    // Runs once, just before the next page is downloaded: what happens between a listing and a read.
+    let beforeNextRead: (() => void) | undefined
+    const rds = Layer.effect(RdsLogs, Effect.map(Effect.service(RdsLogs), (inner) =>
+      RdsLogs.of({
+        ...inner,
+        downloadPortion: (instance, file, marker) =>
+          Effect.suspend(() => {
+            const hook = beforeNextRead
+            beforeNextRead = undefined
+            hook?.()
+            return inner.downloadPortion(instance, file, marker)
+          })
+      }))).pipe(Layer.provide(RdsLogs.layerMemory(fleet, { portionBytes: 700 })))
     const services = yield* Layer.build(Layer.mergeAll(
-      RdsLogs.layerMemory(fleet, { portionBytes: 700 }),
+      rds,
       LogBus.layerMemoryShared(new MemoryBus(2, 1 << 20)),
       LogSink.layerMemory(accepted),
       DeadLetters.layerMemory(yield* Ref.make<ReadonlyArray<DeadLetter>>([])),
@@ -58,7 +71,8 @@ const harness = (startAt: StartAt, maxBytesPerFileScan?: number) =>
     }
     const scan = Effect.andThen(discovery.scanOnce.pipe(Effect.provide(services)), TestClock.adjust(1100))
     const shipped = Effect.map(Ref.get(accepted), (rs) => rs.flatMap((r) => tokensOf(r)))
-    return { fleet, write, scan, shipped, stats, accepted }
+    const beforeRead = (hook: () => void) => (beforeNextRead = hook)
+    return { fleet, write, scan, shipped, stats, accepted, beforeRead }
   })
 
 describe("discovery", () => {
@@ -97,6 +111,22 @@ describe("discovery", () => {
       assert.strictEqual(new Set(records.map((r) => r.record_id)).size, records.length)
       const generationOf = (t: string) => records.find((r) => tokensOf(r).includes(t))!.generation
       assert.deepStrictEqual([generationOf("tok_0_0"), generationOf("tok_0_2"), generationOf("tok_0_3")], [0, 0, 1])
+    }).pipe(Effect.scoped))
+
+  it.effect("a rename between the listing and the read: the new generation's bytes are not shipped as the old one's", () =>
+    Effect.gen(function*() {
+      const h = yield* harness({ _tag: "beginning" })
+      h.write(SLOW, 1, 0)
+      h.beforeRead(() => {
+        h.fleet.rotateByRename(mysql.id, SLOW, `${SLOW}.2026-11-26.09`, 500)
+        h.write(SLOW, 2, 600)
+      })
+      for (let i = 0; i < 4; i++) yield* h.scan
+      const records = yield* Ref.get(h.accepted)
+      const generationOf = new Map(records.flatMap((r) => tokensOf(r).map((t) => [t, r.generation] as const)))
+      assert.deepStrictEqual(records.flatMap((r) => tokensOf(r)).sort(), ["tok_0_0", "tok_0_1", "tok_0_2"])
+      assert.deepStrictEqual([generationOf.get("tok_0_0"), generationOf.get("tok_0_1"), generationOf.get("tok_0_2")], [0, 1, 1])
+      assert.strictEqual(h.stats.readsRotatedAway, 1)
     }).pipe(Effect.scoped))
 
   it.effect("reports a file that expired before it was fully read as a gap, with the bytes lost", () =>

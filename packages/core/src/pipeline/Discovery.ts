@@ -19,7 +19,7 @@ import { markerAt } from "../rds/SimulatedFleet.ts"
 import { Cursors } from "../state/Cursors.ts"
 import { type Lease, Leases } from "../state/Leases.ts"
 import { leaseLost } from "../state/StateError.ts"
-import { closedFiles, renamedFrom, seriesOf } from "./FileSeries.ts"
+import { closedFiles, isRenameRotated, renamedFrom, rotatedBetween, seriesOf } from "./FileSeries.ts"
 import { type FrameLimits, frame } from "./Framer.ts"
 import { CurrentPipelineStats } from "./PipelineStats.ts"
 import { retryWhileRetryable } from "./RetryForever.ts"
@@ -59,6 +59,9 @@ export interface DiscoveryOptions {
 
 /** Lease keys that announce a live replica rather than hold an instance. */
 export const PRESENCE = "~replica/"
+
+/** Bytes read from an active file rotated by rename before a new listing confirms they came from that file. */
+const CONFIRM_EVERY_BYTES = 4 * 1024 * 1024
 
 const fallbackFormat = (instance: Instance): LogFormat => (instance.engine === "postgres" ? "postgres" : "mysql-error")
 
@@ -235,7 +238,8 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
     working: Map<string, Cursor>,
     key: string,
     file: LogFileInfo,
-    closed: boolean
+    closed: boolean,
+    listed: ReadonlyArray<LogFileInfo>
   ) {
     let cursor = working.get(key)!
     const format = formatOfFile(cursor.file) ?? fallbackFormat(instance)
@@ -275,7 +279,7 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
           })
         )
       }
-    } else {
+    } else if (!isRenameRotated(file.name)) {
       // `pending` is only a hint: the API has been seen to say "no more" long before the listed size, so reading
       // goes on while the listing says there is more and pages still bring bytes.
       while (cursor.offset < file.size && budget > 0) {
@@ -283,6 +287,34 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
         if (portion.data.length === 0) break
         budget -= portion.data.length
         yield* publish(portion.data, false, { marker: portion.marker })
+      }
+    } else {
+      // Listing and reading are separate calls: the file may be renamed away in between, and a read at this
+      // generation's marker then returns the next generation's bytes. Pages are published only once a new listing
+      // shows no rename since the one the reads were planned on; otherwise they are dropped, and the next scan
+      // gives the renamed file to this cursor and starts a new generation under the active name.
+      let exhausted = false
+      while (!exhausted && cursor.offset < file.size && budget > 0) {
+        const pages: Array<{ readonly data: Uint8Array; readonly marker: string }> = []
+        let marker = cursor.marker
+        let read = 0
+        while (cursor.offset + read < file.size && budget > 0 && read < CONFIRM_EVERY_BYTES) {
+          const portion = yield* retry(rds.downloadPortion(instance.id, cursor.readName, marker))
+          if (portion.data.length === 0) {
+            exhausted = true
+            break
+          }
+          pages.push(portion)
+          marker = portion.marker
+          read += portion.data.length
+          budget -= portion.data.length
+        }
+        if (pages.length === 0) break
+        if (rotatedBetween(file.name, listed, yield* retry(rds.listFiles(instance.id)))) {
+          stats.readsRotatedAway++
+          return yield* Effect.logDebug(`${instance.id}/${file.name} was rotated while read: ${read} bytes left for the next scan`)
+        }
+        for (const page of pages) yield* publish(page.data, false, { marker: page.marker })
       }
     }
     const now = yield* Clock.currentTimeMillis
@@ -405,7 +437,7 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
         owners.set(file.name, fileKey(cursor))
       }
       if (cursor.done) continue
-      yield* tailFile(instance, lease, working, fileKey(cursor), file, closed.has(file.name))
+      yield* tailFile(instance, lease, working, fileKey(cursor), file, closed.has(file.name), files)
     }
 
     // Cursors whose file is gone: retention took it, or its renamed copy never showed. What was not read is a gap.

@@ -56,3 +56,22 @@ export const closedFiles = (names: ReadonlyArray<string>): ReadonlySet<string> =
   }
   return closed
 }
+
+/**
+ * Whether the active file `active` (rotated by rename) may have been rotated between listing `before` and listing
+ * `after`: a file renamed away from it appeared, or the active name is missing (caught in the middle of a rotation).
+ */
+export const rotatedBetween = (
+  active: string,
+  before: ReadonlyArray<{ readonly name: string }>,
+  after: ReadonlyArray<{ readonly name: string }>
+): boolean => {
+  const known = new Set<string>()
+  for (const f of before) if (renamedFrom(f.name) === active) known.add(f.name)
+  let present = false
+  for (const f of after) {
+    if (f.name === active) present = true
+    else if (!known.has(f.name) && renamedFrom(f.name) === active) return true
+  }
+  return !present
+}

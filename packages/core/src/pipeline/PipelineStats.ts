@@ -23,6 +23,8 @@ export class PipelineStats {
   unreadBytes = 0
   gaps = 0
   bytesLost = 0
+  /** Reads of an active file that was renamed away while they were made: dropped, read again from the renamed file. */
+  readsRotatedAway = 0
   /** Records shipped per OpenObserve stream. */
   readonly byStream = new Map<string, number>()
   /** `_timestamp` (epoch µs) of the newest record shipped: now minus this is how far behind the sink is. */
