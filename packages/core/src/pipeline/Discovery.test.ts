@@ -41,9 +41,11 @@ const harness = (startAt: StartAt, maxBytesPerFileScan?: number) =>
     const stats = new PipelineStats()
     // Runs once, just before the next page is downloaded: what happens between a listing and a read.
     let beforeNextRead: (() => void) | undefined
+    const listings = { count: 0 }
     const rds = Layer.effect(RdsLogs, Effect.map(Effect.service(RdsLogs), (inner) =>
       RdsLogs.of({
         ...inner,
+        listFiles: (instance) => Effect.andThen(Effect.sync(() => listings.count++), inner.listFiles(instance)),
         downloadPortion: (instance, file, marker) =>
           Effect.suspend(() => {
             const hook = beforeNextRead
@@ -72,7 +74,7 @@ const harness = (startAt: StartAt, maxBytesPerFileScan?: number) =>
     const scan = Effect.andThen(discovery.scanOnce.pipe(Effect.provide(services)), TestClock.adjust(1100))
     const shipped = Effect.map(Ref.get(accepted), (rs) => rs.flatMap((r) => tokensOf(r)))
     const beforeRead = (hook: () => void) => (beforeNextRead = hook)
-    return { fleet, write, scan, shipped, stats, accepted, beforeRead }
+    return { fleet, write, scan, shipped, stats, accepted, beforeRead, listings }
   })
 
 describe("discovery", () => {
@@ -127,6 +129,20 @@ describe("discovery", () => {
       assert.deepStrictEqual(records.flatMap((r) => tokensOf(r)).sort(), ["tok_0_0", "tok_0_1", "tok_0_2"])
       assert.deepStrictEqual([generationOf.get("tok_0_0"), generationOf.get("tok_0_1"), generationOf.get("tok_0_2")], [0, 1, 1])
       assert.strictEqual(h.stats.readsRotatedAway, 1)
+    }).pipe(Effect.scoped))
+
+  it.effect("what was read from an instance's active renamed-rotated files is confirmed by one listing per scan, not one per file", () =>
+    Effect.gen(function*() {
+      const h = yield* harness({ _tag: "beginning" })
+      h.write(SLOW, 3, 0)
+      h.write("general/mysql-general.log", 2, 0)
+      h.write("error/mysql-error-running.log", 1, 0)
+      yield* h.scan
+      assert.strictEqual(h.listings.count, 2)
+      yield* h.scan
+      assert.strictEqual(h.listings.count, 3, "a scan with nothing new to read makes no confirming listing")
+      assert.strictEqual((yield* h.shipped).length, 6)
+      assert.strictEqual(h.stats.readsRotatedAway, 0)
     }).pipe(Effect.scoped))
 
   it.effect("reports a file that expired before it was fully read as a gap, with the bytes lost", () =>

@@ -232,19 +232,12 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
     }
   })
 
-  const tailFile = Effect.fnUntraced(function*(
-    instance: Instance,
-    lease: Lease,
-    working: Map<string, Cursor>,
-    key: string,
-    file: LogFileInfo,
-    closed: boolean,
-    listed: ReadonlyArray<LogFileInfo>
-  ) {
-    let cursor = working.get(key)!
-    const format = formatOfFile(cursor.file) ?? fallbackFormat(instance)
+  /** Publishing into one file's cursor: frame what was read, deliver the blocks, move the working cursor. */
+  const fileWriter = (instance: Instance, lease: Lease, working: Map<string, Cursor>, key: string, file: LogFileInfo) => {
+    const format = formatOfFile(working.get(key)!.file) ?? fallbackFormat(instance)
     const publish = (data: Uint8Array, flush: boolean, next: Omit<Partial<Cursor>, "carry">) =>
       Effect.gen(function*() {
+        const cursor = working.get(key)!
         const framed = frame(format, cursor.carry, cursor.offset - cursor.carry.length, cursor.carryContinues, data, flush, options.limits)
         const now = yield* Clock.currentTimeMillis
         const after: Cursor = {
@@ -264,69 +257,118 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
             })
           )
         }
-        cursor = after
-        working.set(key, cursor)
+        working.set(key, after)
         stats.bytesDownloaded += data.length
       })
 
+    /** After this scan's reads: the file's lag, then the carried tail of a finished or quiet file. */
+    const settle = (closed: boolean) =>
+      Effect.gen(function*() {
+        const cursor = working.get(key)!
+        const now = yield* Clock.currentTimeMillis
+        if (cursor.offset >= file.size || !state.caughtUpAt.has(key)) state.caughtUpAt.set(key, now)
+        const lag = cursor.offset >= file.size ? 0 : (now - state.caughtUpAt.get(key)!) / 1000
+        yield* Metric.update(Metric.withAttributes(fileLag, { instance: instance.id, file: seriesOf(cursor.file) }), lag)
+        if (cursor.offset >= file.size && closed) {
+          yield* publish(new Uint8Array(0), true, { done: true })
+        } else if (cursor.carry.length > 0 && now - cursor.lastDataAt >= options.flushAfterMs) {
+          yield* publish(new Uint8Array(0), true, {})
+        }
+      })
+
+    return { publish, settle, cursor: () => working.get(key)! }
+  }
+
+  const tailFile = Effect.fnUntraced(function*(
+    instance: Instance,
+    lease: Lease,
+    working: Map<string, Cursor>,
+    key: string,
+    file: LogFileInfo,
+    closed: boolean
+  ) {
+    const writer = fileWriter(instance, lease, working, key, file)
     let budget = options.maxBytesPerFileScan
     if (closed) {
+      const cursor = writer.cursor()
       if (cursor.offset < file.size) {
         yield* rds.downloadComplete(instance.id, cursor.readName, cursor.offset).pipe(
           Stream.runForEachWhile((chunk) => {
             budget -= chunk.length
-            return Effect.as(publish(chunk, false, {}), budget > 0)
+            return Effect.as(writer.publish(chunk, false, {}), budget > 0)
           })
         )
       }
-    } else if (!isRenameRotated(file.name)) {
+    } else {
       // `pending` is only a hint: the API has been seen to say "no more" long before the listed size, so reading
       // goes on while the listing says there is more and pages still bring bytes.
-      while (cursor.offset < file.size && budget > 0) {
-        const portion = yield* retry(rds.downloadPortion(instance.id, cursor.readName, cursor.marker))
+      while (writer.cursor().offset < file.size && budget > 0) {
+        const portion = yield* retry(rds.downloadPortion(instance.id, writer.cursor().readName, writer.cursor().marker))
         if (portion.data.length === 0) break
         budget -= portion.data.length
-        yield* publish(portion.data, false, { marker: portion.marker })
+        yield* writer.publish(portion.data, false, { marker: portion.marker })
       }
-    } else {
-      // Listing and reading are separate calls: the file may be renamed away in between, and a read at this
-      // generation's marker then returns the next generation's bytes. Pages are published only once a new listing
-      // shows no rename since the one the reads were planned on; otherwise they are dropped, and the next scan
-      // gives the renamed file to this cursor and starts a new generation under the active name.
-      let exhausted = false
-      while (!exhausted && cursor.offset < file.size && budget > 0) {
+    }
+    yield* writer.settle(closed)
+  })
+
+  /**
+   * Tails the active files of an instance that rotate by rename (`mysql-slowquery.log`, ...). Listing and reading
+   * are separate calls: such a file may be renamed away in between, and a read at the old generation's marker then
+   * returns the new generation's bytes. So pages are held until a new listing shows no file renamed away from their
+   * file since `listed` (one listing per round for all of the instance's files, a round reading at most
+   * CONFIRM_EVERY_BYTES); pages of a file that was renamed are dropped, and the next scan gives the renamed file to
+   * this cursor and starts a new generation under the active name.
+   */
+  const tailRenameRotated = Effect.fnUntraced(function*(
+    instance: Instance,
+    lease: Lease,
+    working: Map<string, Cursor>,
+    active: ReadonlyArray<{ readonly key: string; readonly file: LogFileInfo }>,
+    listed: ReadonlyArray<LogFileInfo>
+  ) {
+    const tails = active.map(({ file, key }) => ({
+      file,
+      writer: fileWriter(instance, lease, working, key, file),
+      budget: options.maxBytesPerFileScan,
+      more: true,
+      rotated: false
+    }))
+    for (;;) {
+      const held: Array<{ readonly tail: (typeof tails)[number]; readonly pages: Array<{ readonly data: Uint8Array; readonly marker: string }> }> = []
+      let read = 0
+      for (const tail of tails) {
+        if (!tail.more || read >= CONFIRM_EVERY_BYTES) continue
         const pages: Array<{ readonly data: Uint8Array; readonly marker: string }> = []
-        let marker = cursor.marker
-        let read = 0
-        while (cursor.offset + read < file.size && budget > 0 && read < CONFIRM_EVERY_BYTES) {
-          const portion = yield* retry(rds.downloadPortion(instance.id, cursor.readName, marker))
-          if (portion.data.length === 0) {
-            exhausted = true
-            break
-          }
+        let offset = tail.writer.cursor().offset
+        let marker = tail.writer.cursor().marker
+        while (offset < tail.file.size && tail.budget > 0 && read < CONFIRM_EVERY_BYTES) {
+          const portion = yield* retry(rds.downloadPortion(instance.id, tail.writer.cursor().readName, marker))
+          if (portion.data.length === 0) break
           pages.push(portion)
           marker = portion.marker
+          offset += portion.data.length
           read += portion.data.length
-          budget -= portion.data.length
+          tail.budget -= portion.data.length
         }
-        if (pages.length === 0) break
-        if (rotatedBetween(file.name, listed, yield* retry(rds.listFiles(instance.id)))) {
+        // Another round only for a file whose reading stopped at the round's limit.
+        tail.more = pages.length > 0 && offset < tail.file.size && tail.budget > 0 && read >= CONFIRM_EVERY_BYTES
+        if (pages.length > 0) held.push({ tail, pages })
+      }
+      if (held.length === 0) break
+      const now = yield* retry(rds.listFiles(instance.id))
+      for (const { tail, pages } of held) {
+        if (rotatedBetween(tail.file.name, listed, now)) {
+          tail.rotated = true
+          tail.more = false
           stats.readsRotatedAway++
-          return yield* Effect.logDebug(`${instance.id}/${file.name} was rotated while read: ${read} bytes left for the next scan`)
+          yield* Effect.logDebug(`${instance.id}/${tail.file.name} was renamed while it was read: the read is left to the next scan`)
+          continue
         }
-        for (const page of pages) yield* publish(page.data, false, { marker: page.marker })
+        for (const page of pages) yield* tail.writer.publish(page.data, false, { marker: page.marker })
       }
     }
-    const now = yield* Clock.currentTimeMillis
-    if (cursor.offset >= file.size || !state.caughtUpAt.has(key)) state.caughtUpAt.set(key, now)
-    const lag = cursor.offset >= file.size ? 0 : (now - state.caughtUpAt.get(key)!) / 1000
-    yield* Metric.update(Metric.withAttributes(fileLag, { instance: instance.id, file: seriesOf(cursor.file) }), lag)
-    const readAll = cursor.offset >= file.size
-    if (readAll && closed) {
-      yield* publish(new Uint8Array(0), true, { done: true })
-    } else if (cursor.carry.length > 0 && now - cursor.lastDataAt >= options.flushAfterMs) {
-      yield* publish(new Uint8Array(0), true, {})
-    }
+    for (const tail of tails) if (!tail.rotated) yield* tail.writer.settle(false)
   })
 
   const newCursor = (instance: string, name: string, file: LogFileInfo, generation: number, now: number): Cursor => {
@@ -424,6 +466,7 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
       const from = renamedFrom(f.name)
       return from === undefined ? `${f.name}\u0001` : `${from}\u0000${f.name}`
     }
+    const renameRotated: Array<{ readonly key: string; readonly file: LogFileInfo }> = []
     for (const file of [...files].sort((a, b) => (order(a) < order(b) ? -1 : 1))) {
       const key = owners.get(file.name)!
       let cursor = working.get(key)!
@@ -437,8 +480,10 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
         owners.set(file.name, fileKey(cursor))
       }
       if (cursor.done) continue
-      yield* tailFile(instance, lease, working, fileKey(cursor), file, closed.has(file.name), files)
+      if (!closed.has(file.name) && isRenameRotated(file.name)) renameRotated.push({ key: fileKey(cursor), file })
+      else yield* tailFile(instance, lease, working, fileKey(cursor), file, closed.has(file.name))
     }
+    if (renameRotated.length > 0) yield* tailRenameRotated(instance, lease, working, renameRotated, files)
 
     // Cursors whose file is gone: retention took it, or its renamed copy never showed. What was not read is a gap.
     const claimed = new Set(owners.values())
