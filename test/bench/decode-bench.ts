@@ -53,7 +53,7 @@ const run = (mode: "objects" | "bytes") => {
     for (const e of list.getEntries()) {
       gcMs += e.duration
       gcs++
-      if ((e.detail as { kind?: number } | undefined)?.kind === 4) majors++
+      if (((e as { readonly detail?: unknown }).detail as { kind?: number } | undefined)?.kind === 4) majors++
     }
   })
   observer.observe({ entryTypes: ["gc"] })
