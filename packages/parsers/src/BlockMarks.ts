@@ -1,9 +1,11 @@
 /**
- * Where a pattern occurs in a decoded block (non-ASCII bytes, the redaction gate's words), asked record
- * by record, in order. The regex runs from a record's start only when the last match found lies
+ * Where something occurs in a block (the redaction gate's words, non-ASCII bytes), asked record by
+ * record. For a pattern, the regex runs from a record's start only when the last match found lies
  * before it, so the block is scanned about once, with one regex call per record that holds a match
  * rather than one per record or one per match.
  */
+import { isAscii } from "node:buffer"
+
 export class BlockMarks {
   private readonly pattern: RegExp | undefined
   private readonly text: string
@@ -29,5 +31,24 @@ export class BlockMarks {
       this.mark = m === null ? Infinity : m.index
     }
     return this.mark < end
+  }
+}
+
+/**
+ * Where a block's bytes are not ASCII, asked record by record as BlockMarks is. Node's native check of
+ * a range costs less than a regex that reads every character of the decoded block, and ranges may
+ * be asked in any order.
+ */
+export class NonAsciiMarks {
+  private readonly bytes: Uint8Array | undefined
+
+  /** `bytes` undefined: the block is ASCII throughout. */
+  constructor(bytes: Uint8Array | undefined) {
+    this.bytes = bytes
+  }
+
+  /** Whether a byte above 0x7f lies in [start, end). */
+  within(start: number, end: number): boolean {
+    return this.bytes !== undefined && !isAscii(this.bytes.subarray(start, end))
   }
 }

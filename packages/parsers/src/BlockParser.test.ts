@@ -59,29 +59,51 @@ describe("parseBlock", () => {
     Buffer.from("é"), Buffer.from("東京"), Buffer.from("😀"), Uint8Array.of(0xff), Uint8Array.of(0xe2, 0x82), Uint8Array.of(0xc3),
     Uint8Array.of(0), Buffer.from("\r"), Buffer.from("\r\n"), Buffer.from("\n"), Buffer.from("\t"), Buffer.from(TRUNCATION_MARKER + "\n"),
     Buffer.from(" password 'hunter2' "), Buffer.from("IDENTIFIED BY 's3cret'"), Buffer.from("\"\\"),
-    Buffer.from("2026-11-26 09:39:01 UTC:[local]:app@db:[1]:LOG:  "), Buffer.from("2026-11-26 09:39:01 UTC:[local]:app@db:[1]:DETAIL:  ")
+    Buffer.from("2026-11-26 09:39:01 UTC:[local]:app@db:[1]:LOG:  "), Buffer.from("2026-11-26 09:39:01 UTC:[local]:app@db:[1]:DETAIL:  "),
+    // Slow-log lines, whole or cut (the slow log reads a record in place, up to its end in the block).
+    Buffer.from("# Time: 2026-11-26T09:34:09.000119Z\n"), Buffer.from("# User@Host: app[app] @ h [10.0.0.1]  Id: 7\n"), Buffer.from("# User@Host:"),
+    Buffer.from("# Query_time: 0.5  Lock_time: 0.1 Rows_sent: 1  Rows_examined: 2\n"), Buffer.from("# Query_time:"), Buffer.from("use db;\n"),
+    Buffer.from("use"), Buffer.from("SET timestamp=1795685649;\n"), Buffer.from("SET"), Buffer.from("# administrator command: Quit;\n"), Buffer.from("# Schema: db")
   ]
+
+  const splicedProperty = (files: ReadonlyArray<{ format: LogFormat; bytes: Uint8Array }>) =>
+    fc.property(
+      fc.nat(files.length - 1), fc.double({ min: 0, max: 1, noNaN: true }), fc.nat(20_000),
+      fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.nat(SPLICES.length - 1)), { maxLength: 12 }),
+      (which, at, length, splices) => {
+        const { format, bytes } = files[which]!
+        const start = Math.floor(at * bytes.length)
+        let block = Buffer.from(bytes.subarray(start, Math.min(bytes.length, start + length)))
+        for (const [where, what] of splices) {
+          const k = Math.floor(where * block.length)
+          block = Buffer.concat([block.subarray(0, k), SPLICES[what]!, block.subarray(k)])
+        }
+        expectSame(format, block)
+        expectSame(format, block, { redact: false })
+      }
+    )
+
+  it("gives the same slow-log records when header lines, whole or cut, and odd bytes are mixed in", () => {
+    const files = fixtures.filter((f) => f.format === "mysql-slow").map((f) => ({ format: f.format, bytes: readFixture(f.name) }))
+    fc.assert(splicedProperty(files), { numRuns: 300 })
+  })
 
   it("gives the same records when non-ASCII text, invalid UTF-8, CR and truncation tails are mixed in", () => {
     const files = fixtures.filter((f) => f.format !== "postgres-json").map((f) => ({ format: f.format, bytes: readFixture(f.name) }))
-    fc.assert(
-      fc.property(
-        fc.nat(files.length - 1), fc.double({ min: 0, max: 1, noNaN: true }), fc.nat(20_000),
-        fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.nat(SPLICES.length - 1)), { maxLength: 12 }),
-        (which, at, length, splices) => {
-          const { format, bytes } = files[which]!
-          const start = Math.floor(at * bytes.length)
-          let block = Buffer.from(bytes.subarray(start, Math.min(bytes.length, start + length)))
-          for (const [where, what] of splices) {
-            const k = Math.floor(where * block.length)
-            block = Buffer.concat([block.subarray(0, k), SPLICES[what]!, block.subarray(k)])
-          }
-          expectSame(format, block)
-          expectSame(format, block, { redact: false })
+    fc.assert(splicedProperty(files), { numRuns: 300 })
+  })
+
+  it("reads slow-log records cut just before a blank, where RDS's truncation tail (which begins with one) follows", () => {
+    const head = ["# Time: 2026-11-26T09:34:09.000119Z", "# User@Host: app[app] @ h [10.0.0.1]  Id: 7", "# Query_time: 0.5  Lock_time: 0.1 Rows_sent: 1  Rows_examined: 2"]
+    const cuts = ["# Time:", "# User@Host:", "# Query_time:", "# Schema:", "use", "SET", "# administrator command:", "select 1"]
+    for (const cut of cuts) {
+      for (let lines = 0; lines <= head.length; lines++) {
+        const record = [...head.slice(0, lines), cut].join("\n")
+        for (const end of [TRUNCATION_MARKER + "\n", TRUNCATION_MARKER + "\r\n", "\r\n", ""]) {
+          for (const options of OPTIONS) expectSame("mysql-slow", Buffer.from(record + end + record + end), options)
         }
-      ),
-      { numRuns: 300 }
-    )
+      }
+    }
   })
 
   it("follows a custom log_line_prefix", () => {

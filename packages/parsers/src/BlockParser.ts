@@ -2,14 +2,16 @@
  * Cutting and parsing a whole block of a log in one call: the fast path for callers that hold many
  * records at once (the pipeline, `parse`, the benchmark). It gives exactly the records that
  * recordBounds + Buffer#toString("utf8") + makeParser(format).parse give, with each record's byte
- * offset, but decodes the block once (records with non-ASCII bytes on their own) and, for PostgreSQL
- * stderr, matches each line's prefix once.
+ * offset, but decodes the block once (records with non-ASCII bytes on their own), decides once per block
+ * where redaction may apply, reads slow-log records in place, and, for PostgreSQL stderr, matches each
+ * line's prefix once.
  */
 import { isAscii } from "node:buffer"
-import { BlockMarks } from "./BlockMarks.ts"
+import { BlockMarks, NonAsciiMarks } from "./BlockMarks.ts"
 import type { LogFormat } from "./Format.ts"
 import { blockRecordStarts } from "./RecordStarts.ts"
 import { makeParser } from "./Parser.ts"
+import { RecordParser } from "./RecordParser.ts"
 import { compilePrefix } from "./postgres/Prefix.ts"
 import { parseStderrBlock } from "./postgres/StderrBlock.ts"
 import { PostgresStderrParser } from "./postgres/StderrParser.ts"
@@ -47,7 +49,7 @@ export class BlockParser {
     // Latin-1 keeps one character per byte: string positions are byte offsets. Records that hold
     // non-ASCII bytes are decoded as UTF-8 on their own.
     const text = buffer.toString("latin1")
-    const wide = new BlockMarks(isAscii(buffer) ? false : /[\u0080-\u00ff]+/g, text)
+    const wide = new NonAsciiMarks(isAscii(buffer) ? undefined : bytes)
     if (this.parser instanceof PostgresStderrParser) {
       const gate = new BlockMarks(redactionGate(this.options), text)
       parseStderrBlock(this.parser, compilePrefix(this.options?.logLinePrefix), { bytes, buffer, text, wide, gate }, records, offsets)
@@ -55,10 +57,14 @@ export class BlockParser {
     }
     const starts = blockRecordStarts(this.format, bytes, text, this.options)
     if (starts[0] !== 0) starts.unshift(0)
+    const parser = this.parser
+    const inPlace = parser instanceof RecordParser ? parser : undefined
+    const gate = new BlockMarks(redactionGate(this.options), text)
     for (let i = 0; i < starts.length; i++) {
       const start = starts[i]!
       const end = i + 1 < starts.length ? starts[i + 1]! : bytes.length
-      records.push(this.parser.parse(wide.within(start, end) ? buffer.toString("utf8", start, end) : text.slice(start, end)))
+      const decoded = wide.within(start, end) ? buffer.toString("utf8", start, end) : undefined
+      records.push(inPlace === undefined ? parser.parse(decoded ?? text.slice(start, end)) : inPlace.parseIn(text, start, end, decoded, gate))
       offsets.push(start)
     }
     return { records, offsets }

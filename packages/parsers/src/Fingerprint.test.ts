@@ -44,25 +44,27 @@ describe("fingerprint paths", () => {
     maxLength: 60
   })
 
-  it("the ASCII path answers as the Latin-1 path on any ASCII statement", () => {
+  // ASCII statements take the Latin-1 path (one array type keeps its pass monomorphic): none may be left to
+  // the general path, which folds blanks around comments differently.
+  it("the Latin-1 path reads any ASCII statement", () => {
     fc.assert(fc.property(sqlish, fc.boolean(), (sql, mysql) => {
-      expect(fingerprintPaths.ascii(sql, mysql)).toBe(fingerprintPaths.latin1(sql, mysql))
+      expect(fingerprintPaths.latin1(sql, mysql)).toBeDefined()
     }), { numRuns: 5000 })
   })
 
-  it("the ASCII path answers as the Latin-1 path on every fixture statement", () => {
+  it("the Latin-1 path reads every fixture statement made of Latin-1 characters", () => {
     for (const fixture of listFixtures()) {
       for (const record of parseFile(fixture.format, readFixture(fixture.name))) {
         const sql = record.statement
-        if (sql === undefined || fingerprintPaths.ascii(sql, false) === undefined) continue
-        for (const mysql of [false, true]) expect(fingerprintPaths.ascii(sql, mysql)).toBe(fingerprintPaths.latin1(sql, mysql))
+        if (sql === undefined || /[^\u0000-\u00ff]/.test(sql)) continue
+        for (const mysql of [false, true]) expect(fingerprintPaths.latin1(sql, mysql)).toBeDefined()
       }
     }
   })
 
-  it("leaves non-ASCII statements to the other paths", () => {
-    expect(fingerprintPaths.ascii("SELECT 'é'", false)).toBeUndefined()
-    expect(fingerprintPaths.ascii("SELECT '\ud800'", false)).toBeUndefined()
+  it("leaves statements with characters above U+00FF to the general path", () => {
+    expect(fingerprintPaths.latin1("SELECT Ω", false)).toBeUndefined()
+    expect(fingerprintPaths.latin1("SELECT \ud800", false)).toBeUndefined()
     expect(fingerprint("SELECT nom FROM Café WHERE x = 'é'", "postgres")).toBe("select nom from café where x = ?")
   })
 })

@@ -11,18 +11,29 @@ export const TRUNCATION_MARKER = " [Your log message was truncated]"
 
 /** The record text without its final line break (one "\n", optionally preceded by "\r"). */
 export function withoutFinalNewline(text: string): string {
-  let end = text.length
-  if (end > 0 && text.charCodeAt(end - 1) === 10) end--
-  if (end > 0 && text.charCodeAt(end - 1) === 13) end--
+  const end = endBeforeNewline(text, 0, text.length)
   return end === text.length ? text : text.slice(0, end)
 }
 
 /** Strips RDS's truncation tail; returns the text and whether it was there. */
 export function withoutTruncationMarker(text: string): [string, boolean] {
-  if (text.length >= TRUNCATION_MARKER.length && text.charCodeAt(text.length - 1) === 93 /* ] */ && text.endsWith(TRUNCATION_MARKER)) {
-    return [text.slice(0, text.length - TRUNCATION_MARKER.length), true]
+  const end = endBeforeTruncation(text, 0, text.length)
+  return end < text.length ? [text.slice(0, end), true] : [text, false]
+}
+
+/** Where the record [start, end) of a text ends without its final line break. */
+export function endBeforeNewline(text: string, start: number, end: number): number {
+  if (end > start && text.charCodeAt(end - 1) === 10) end--
+  if (end > start && text.charCodeAt(end - 1) === 13) end--
+  return end
+}
+
+/** Where the record [start, end) of a text ends without RDS's truncation tail (`end` when it has none). */
+export function endBeforeTruncation(text: string, start: number, end: number): number {
+  if (end - start >= TRUNCATION_MARKER.length && text.charCodeAt(end - 1) === 93 /* ] */ && text.startsWith(TRUNCATION_MARKER, end - TRUNCATION_MARKER.length)) {
+    return end - TRUNCATION_MARKER.length
   }
-  return [text, false]
+  return end
 }
 
 /**

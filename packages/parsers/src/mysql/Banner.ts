@@ -4,8 +4,16 @@
  */
 import type { ParsedRecord } from "../Types.ts"
 
-export const isBannerLine = (line: string): boolean =>
-  line.endsWith(" started with:") || line.startsWith("Tcp port: ") || (line.startsWith("Time") && /^Time\s+Id\s+Command\s+Argument/.test(line))
+export const isBannerLine = (line: string): boolean => isBannerLineAt(line, 0, line.length)
+
+const STARTED_WITH = " started with:"
+
+/** isBannerLine(text.slice(start, end)), without the slice for the lines that are no banner. */
+export function isBannerLineAt(text: string, start: number, end: number): boolean {
+  if (end - start >= STARTED_WITH.length && text.startsWith(STARTED_WITH, end - STARTED_WITH.length)) return true
+  if (text.charCodeAt(start) !== 84 /* T */ || end - start < 4) return false
+  return (end - start >= 10 && text.startsWith("Tcp port: ", start)) || (text.startsWith("Time", start) && /^Time\s+Id\s+Command\s+Argument/.test(text.slice(start, end)))
+}
 
 /** The record of a banner: not a query, but kept (a restart or a log flush is worth seeing). */
 export function bannerRecord(text: string): ParsedRecord {

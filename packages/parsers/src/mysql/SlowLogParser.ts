@@ -5,11 +5,12 @@
  * come from the header block only: a `# Query_time:` line inside a statement's text is statement text.
  */
 import { numberAt } from "../Numbers.ts"
-import { finishRecord, unparsedRecord } from "../Record.ts"
+import type { BlockMarks } from "../BlockMarks.ts"
+import { endBeforeNewline, endBeforeTruncation, finishFields, unparsedRecord } from "../Record.ts"
 import { parseIsoTimestamp, parseShortMysqlTimestamp } from "../Timestamp.ts"
 import { RecordParser } from "../RecordParser.ts"
 import type { ParsedRecord } from "../Types.ts"
-import { bannerRecord, isBannerLine } from "./Banner.ts"
+import { bannerRecord, isBannerLineAt } from "./Banner.ts"
 
 const USER_HOST = /^# User@Host: ([^\[]*)\[([^\]]*)\] @ *([^\[]*?) *\[([^\]]*)\](?:\s+Id:\s*(\d+))?/
 const USE_DB = /^use (`?)([^`;]+)\1;$/
@@ -27,25 +28,39 @@ const HEADER_FIELDS: Readonly<Record<string, string>> = {
 
 export class MysqlSlowLogParser extends RecordParser {
   protected parseText(text: string, truncated: boolean): ParsedRecord {
-    const n = text.length
-    let end = lineEnd(text, 0)
-    if (isBannerLine(text.slice(0, end))) {
-      const banner = bannerRecord(text)
+    return this.parseRange(text, 0, text.length, truncated, this.redacting && this.redact.mayApply(text))
+  }
+
+  override parseIn(text: string, start: number, end: number, decoded: string | undefined, gate: BlockMarks): ParsedRecord {
+    // The gate's words are ASCII: they lie at the same bytes of the Latin-1 and the UTF-8 decoding.
+    const scanFields = gate.within(start, end)
+    const source = decoded ?? text
+    const from = decoded === undefined ? start : 0
+    const withoutNewline = endBeforeNewline(source, from, decoded === undefined ? end : decoded.length)
+    const stop = endBeforeTruncation(source, from, withoutNewline)
+    return this.parseRange(source, from, stop, stop < withoutNewline, scanFields)
+  }
+
+  /** The entry [from, stop) of a text (without its final newline and truncation marker), read in place. */
+  private parseRange(text: string, from: number, stop: number, truncated: boolean, scanFields: boolean): ParsedRecord {
+    let end = lineEnd(text, from, stop)
+    if (isBannerLineAt(text, from, end)) {
+      const banner = bannerRecord(text.slice(from, stop))
       if (truncated) banner.truncated = true
       return banner
     }
     const record: ParsedRecord = {}
     // `start`/`end` walk the lines by index: no split, no join.
-    let start = 0
-    if (text.startsWith("# Time: ")) {
-      const value = text.slice(8, end).trim()
+    let start = from
+    if (startsAt(text, "# Time: ", from, stop)) {
+      const value = text.slice(from + 8, end).trim()
       const micros = value.charCodeAt(4) === 45 ? parseIsoTimestamp(value) : parseShortMysqlTimestamp(value)
       if (micros !== undefined) record._timestamp = micros
       start = end + 1
-      end = lineEnd(text, start)
+      end = lineEnd(text, start, stop)
     }
-    if (start >= n || !text.startsWith("# User@Host: ", start)) {
-      return unparsedRecord(text, "no slow-log header (# Time: / # User@Host:) at the start of the record", this.redact, truncated)
+    if (start >= stop || !startsAt(text, "# User@Host: ", start, stop)) {
+      return unparsedRecord(text.slice(from, stop), "no slow-log header (# Time: / # User@Host:) at the start of the record", this.redact, truncated)
     }
     const userHost = USER_HOST.exec(text.slice(start, end))
     if (userHost !== null) {
@@ -59,20 +74,20 @@ export class MysqlSlowLogParser extends RecordParser {
     }
     start = end + 1
     // The header block: "# Key: value" lines right after "# User@Host:".
-    while (start < n && isHeaderLine(text, start)) {
-      end = lineEnd(text, start)
+    while (start < stop && isHeaderLine(text, start, stop)) {
+      end = lineEnd(text, start, stop)
       if (text.startsWith("# Query_time: ", start)) readQueryTimeLine(text, start, end, record)
       else readHeaderPairs(text, start + 2, end, record)
       start = end + 1
     }
     // use db; and SET timestamp=N; come before the statement.
-    while (start < n) {
-      end = lineEnd(text, start)
+    while (start < stop) {
+      end = lineEnd(text, start, stop)
       const c = text.charCodeAt(start)
-      if (c === 117 /* u */ && text.startsWith("use ", start)) {
+      if (c === 117 /* u */ && startsAt(text, "use ", start, end)) {
         const use = USE_DB.exec(text.slice(start, end))
         if (use !== null) { record.schema = use[2]!; start = end + 1; continue }
-      } else if (c === 83 /* S */ && text.startsWith("SET ", start) && text.charCodeAt(end - 1) === 59) {
+      } else if (c === 83 /* S */ && startsAt(text, "SET ", start, end) && text.charCodeAt(end - 1) === 59) {
         const seconds = setTimestampAt(text, start, end)
         if (seconds >= 0) {
           const startMicros = seconds * 1_000_000
@@ -85,21 +100,24 @@ export class MysqlSlowLogParser extends RecordParser {
       break
     }
     if (typeof record.query_time_s === "number") record.duration_ms = Math.round(record.query_time_s * 1_000_000) / 1000
-    if (start < n) {
-      let statement = start === 0 ? text : text.slice(start)
-      if (statement.startsWith(ADMIN_COMMAND)) {
-        record.command = statement.slice(ADMIN_COMMAND.length).replace(/;$/, "")
+    if (start < stop) {
+      // The log adds ";" after every statement: that ";" is the log's, not the statement's.
+      const statementEnd = text.charCodeAt(stop - 1) === 59 ? stop - 1 : stop
+      if (startsAt(text, ADMIN_COMMAND, start, stop)) {
+        record.command = text.slice(start + ADMIN_COMMAND.length, statementEnd)
         record.event = "administrator_command"
       }
-      // The log adds ";" after every statement: that ";" is the log's, not the statement's.
-      if (statement.charCodeAt(statement.length - 1) === 59) statement = statement.slice(0, -1)
-      record.statement = statement
+      record.statement = start === 0 && statementEnd === text.length ? text : text.slice(start, statementEnd)
     }
     record.level = "info"
     if (truncated) record.truncated = true
-    return finishRecord(record, this.redact, "mysql", this.redacting, text)
+    return finishFields(record, this.redact, "mysql", scanFields)
   }
 }
+
+/** text.startsWith(prefix, at), within [at, stop). */
+const startsAt = (text: string, prefix: string, at: number, stop: number): boolean =>
+  stop - at >= prefix.length && text.startsWith(prefix, at)
 
 /**
  * The N of a `SET ...timestamp=N...;` line [start, end), or -1. The line mysqld writes, "SET timestamp=N;",
@@ -120,23 +138,24 @@ function setTimestampAt(text: string, start: number, end: number): number {
   return set === null ? -1 : Number(set[1])
 }
 
-function lineEnd(text: string, from: number): number {
+/** The end of the line at `from` within [from, stop). */
+function lineEnd(text: string, from: number, stop: number): number {
   const nl = text.indexOf("\n", from)
-  return nl < 0 ? text.length : nl
+  return nl < 0 || nl > stop ? stop : nl
 }
 
 /** "# Key: " (a header line), but not "# administrator command: ". */
-function isHeaderLine(text: string, at: number): boolean {
-  if (text.charCodeAt(at) !== 35 || text.charCodeAt(at + 1) !== 32) return false
+function isHeaderLine(text: string, at: number, stop: number): boolean {
+  if (stop - at < 2 || text.charCodeAt(at) !== 35 || text.charCodeAt(at + 1) !== 32) return false
   let j = at + 2
   const first = j
-  for (;;) {
+  while (j < stop) {
     const c = text.charCodeAt(j)
     if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95) { j++; continue }
     break
   }
-  if (j === first || text.charCodeAt(j) !== 58 || text.charCodeAt(j + 1) !== 32) return false
-  return !text.startsWith(ADMIN_COMMAND, at)
+  if (j === first || j + 2 > stop || text.charCodeAt(j) !== 58 || text.charCodeAt(j + 1) !== 32) return false
+  return !startsAt(text, ADMIN_COMMAND, at, stop)
 }
 
 /** "Key: value  Key: value ..." in [from, end): known keys become fields (numbers where numeric). */
@@ -177,9 +196,10 @@ function readQueryTimeLine(text: string, start: number, end: number, record: Par
   }
   let valueEnd = text.indexOf(" ", examined + 16)
   if (valueEnd < 0 || valueEnd > end) valueEnd = end
-  const queryTime = numberAt(text, start + 14, lock)
-  const lockTime = numberAt(text, lock + 12, sent)
-  const rowsSent = numberAt(text, sent + 12, examined)
+  // Number() ignores the blanks that pad a value: they are left out so that numberAt reads it in place.
+  const queryTime = numberAt(text, start + 14, withoutSpaces(text, start + 14, lock))
+  const lockTime = numberAt(text, lock + 12, withoutSpaces(text, lock + 12, sent))
+  const rowsSent = numberAt(text, sent + 12, withoutSpaces(text, sent + 12, examined))
   const rowsExamined = numberAt(text, examined + 16, valueEnd)
   if (!(Number.isFinite(queryTime) && Number.isFinite(lockTime) && Number.isFinite(rowsSent) && Number.isFinite(rowsExamined))) {
     readHeaderPairs(text, start + 2, end, record)
@@ -190,4 +210,10 @@ function readQueryTimeLine(text: string, start: number, end: number, record: Par
   record.rows_sent = rowsSent
   record.rows_examined = rowsExamined
   if (valueEnd < end) readHeaderPairs(text, valueEnd, end, record)
+}
+
+/** The end of [start, end) without the spaces that end it. */
+function withoutSpaces(text: string, start: number, end: number): number {
+  while (end > start && text.charCodeAt(end - 1) === 32) end--
+  return end
 }

@@ -5,13 +5,12 @@
  * string positions are byte offsets; a record that holds non-ASCII bytes is decoded as UTF-8 on its
  * own and parsed as makeParser would.
  */
-import type { BlockMarks } from "../BlockMarks.ts"
-import { TRUNCATION_MARKER } from "../Record.ts"
+import type { BlockMarks, NonAsciiMarks } from "../BlockMarks.ts"
+import { endBeforeNewline, endBeforeTruncation } from "../Record.ts"
 import type { ParsedRecord } from "../Types.ts"
 import { type CompiledPrefix, FIRST_SECONDARY_CODE } from "./Prefix.ts"
 import type { PostgresStderrParser } from "./StderrParser.ts"
 
-const NL = 10
 const TAB = 9
 
 export interface StderrBlockInput {
@@ -20,7 +19,7 @@ export interface StderrBlockInput {
   /** The block decoded as Latin-1: text position = byte offset. */
   readonly text: string
   /** Where non-ASCII bytes are. */
-  readonly wide: BlockMarks
+  readonly wide: NonAsciiMarks
   /** Where redaction may apply (see redactionGate). */
   readonly gate: BlockMarks
 }
@@ -42,19 +41,15 @@ export function parseStderrBlock(parser: PostgresStderrParser, prefix: CompiledP
   const finish = (endRaw: number) => {
     const start = recordStart
     if (wide.within(start, endRaw)) {
-      records.push(parser.parse(buffer.toString("utf8", start, endRaw)))
+      // The gate's words are ASCII: they lie at the same bytes of the Latin-1 and the UTF-8 decoding.
+      records.push(parser.parse(buffer.toString("utf8", start, endRaw), gate.within(start, endRaw)))
       offsets.push(start)
       return
     }
     // As parse: without the final newline and RDS's truncation tail.
-    let end = endRaw
-    if (end > start && text.charCodeAt(end - 1) === NL) end--
-    if (end > start && text.charCodeAt(end - 1) === 13) end--
-    let truncated = false
-    if (end - start >= TRUNCATION_MARKER.length && text.charCodeAt(end - 1) === 93 && text.startsWith(TRUNCATION_MARKER, end - TRUNCATION_MARKER.length)) {
-      end -= TRUNCATION_MARKER.length
-      truncated = true
-    }
+    const withoutNewline = endBeforeNewline(text, start, endRaw)
+    const end = endBeforeTruncation(text, start, withoutNewline)
+    const truncated = end < withoutNewline
     let record: ParsedRecord
     if (heldCode >= 0 && heldLineEnd <= end) {
       // parse would match the very same first line: the match made while cutting stands.

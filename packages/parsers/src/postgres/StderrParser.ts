@@ -37,12 +37,13 @@ export class PostgresStderrParser implements Parser {
     this.letters = prefix.tokens.map((token) => (token.kind === 1 && token.letter.length > 0 ? token.letter.charCodeAt(0) : 0))
   }
 
-  parse(input: string): ParsedRecord {
+  /** `scanFields`: whether redaction must look at the fields, when the caller already knows (see redactionGate). */
+  parse(input: string, scanFields?: boolean): ParsedRecord {
     const [text, truncated] = withoutTruncationMarker(withoutFinalNewline(input))
     const firstEnd = lineEnd(text, 0, text.length)
     const prefix = this.prefix
     if (!prefix.matchLine(text, 0, firstEnd, this.captures)) return this.unparsed(text, truncated)
-    const scanFields = this.redacting && this.redact.mayApply(text)
+    scanFields ??= this.redacting && this.redact.mayApply(text)
     return this.parseMatched(text, 0, firstEnd, text.length, truncated, this.captures, prefix.severity, prefix.severityEnd, scanFields)
   }
 
