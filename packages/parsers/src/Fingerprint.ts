@@ -271,7 +271,7 @@ function fingerprintGeneral(sql: string, dialect: SqlDialect): string {
       case OTHER_SPACE: {
         let j = i + 1
         while (j < n && isSpace(sql.charCodeAt(j))) j++
-        if (i > runStart) out += sql.slice(runStart, i)
+        if (i > runStart) out = withRun(out, sql, runStart, i)
         if (out.length > 0 && out.charCodeAt(out.length - 1) !== 32) out += " "
         runStart = j
         i = j
@@ -349,13 +349,22 @@ function fingerprintGeneral(sql: string, dialect: SqlDialect): string {
         break
       }
     }
-    if (tokenStart > runStart) out += sql.slice(runStart, tokenStart)
+    if (tokenStart > runStart) out = withRun(out, sql, runStart, tokenStart)
     if (literal) out += "?"
     runStart = skipTo
     i = skipTo
   }
-  if (runStart < n) out += runStart === 0 ? sql : sql.slice(runStart)
+  if (runStart < n) out = runStart === 0 ? sql : withRun(out, sql, runStart, n)
   return out.toLowerCase()
+}
+
+/**
+ * `out` followed by the run [from, to) of `sql`. A run may start with the single blank that followed a skipped
+ * comment; where `out` is empty or already ends in a blank, that blank is folded, as the byte path folds it.
+ */
+function withRun(out: string, sql: string, from: number, to: number): string {
+  if (sql.charCodeAt(from) === 32 && (out.length === 0 || out.charCodeAt(out.length - 1) === 32)) from++
+  return from < to ? out + sql.slice(from, to) : out
 }
 
 function lineEndFrom(sql: string, i: number): number {
