@@ -5,6 +5,8 @@
  * - A cut answer (` [Your log message was truncated]`, past 1 MB) is never accepted: the same marker is asked again
  *   with as many lines as fitted before the cut (less a margin), down to one. After each full page the line count
  *   is set from the file's average line length to fill most of a page, so catching up costs about one call per MB.
+ *   A file never read before starts from the count its series (the same name without its digits: the previous
+ *   hour's file, the same log of another instance) last settled on, so its first page is rarely cut.
  * - One line longer than the cut is read from the complete-file download for exactly its byte range; only when that
  *   fails too is the cut line delivered, marked `truncated`.
  * - The file refused as binary data is read from the complete-file download (one portion-sized page from the
@@ -72,10 +74,15 @@ const FILL = 0.95
 /** After a cut, the share of the lines that fitted to ask for: a wider margin, the page just proved too long. */
 const REFILL = 0.9
 
+/** A page that ends at the file's end sets the line count only when it holds at least this many lines. */
+const MIN_SAMPLE_LINES = 200
 /** How much of each file's latest bytes is kept to recognise a repeated page. */
 const TAIL_BYTES = 8_192
 /** Files remembered (line counts, tails); the least recently read are forgotten first, so memory stays bounded. */
 const MAX_FILES = 20_000
+
+/** A file's series: its name without the instance and with its digits (dates, hours, stripes) left out. */
+export const seriesKey = (file: string): string => file.replace(/\d+/g, "#")
 
 const setBounded = <V>(map: Map<string, V>, key: string, value: V) => {
   map.delete(key)
@@ -125,6 +132,8 @@ const countNewlines = (text: string): number => {
 export const makePortionReader = (sources: PortionSources, options: PortionReaderOptions) => {
   /** Lines to ask per call, per file: the maximum at first, then what the file's line lengths and the cut allow. */
   const linesHint = new Map<string, number>()
+  /** The same, per series: where a file never read before starts. */
+  const seriesHint = new Map<string, number>()
   /** The last bytes delivered per file and the offset they end at: what a repeated (overlapping) page would repeat. */
   const tails = new Map<string, { readonly end: number; readonly bytes: Uint8Array }>()
   /** The cut in bytes: the configured one until a cut answer shows the API's own (its data up to the notice). */
@@ -191,13 +200,14 @@ export const makePortionReader = (sources: PortionSources, options: PortionReade
   }
 
   /**
-   * After a full page, the line count that fills about 95% of the cut at this file's average line length, so that
-   * catching up costs little more than one call per MB and rarely overshoots into a cut answer.
+   * The line count that fills about 95% of the cut at the average line length of this page, so that catching up
+   * costs little more than one call per MB and rarely overshoots into a cut answer; undefined when the page says
+   * too little (it ended at the file's end with few lines).
    */
-  const nextLines = (asked: number, portion: Portion): number => {
+  const nextLines = (asked: number, portion: Portion): number | undefined => {
     let newlines = 0
     for (const byte of portion.data) if (byte === NEWLINE) newlines++
-    if (newlines < asked || newlines === 0) return asked
+    if (newlines === 0 || (newlines < asked && newlines < MIN_SAMPLE_LINES)) return undefined
     const target = Math.floor((cutBytes * FILL * newlines) / portion.data.length)
     return Math.max(1, Math.min(options.maxLines, target))
   }
@@ -221,7 +231,8 @@ export const makePortionReader = (sources: PortionSources, options: PortionReade
   })
 
   const readOnce = (key: string, instance: string, file: string, marker: string) => Effect.gen(function*() {
-    let lines = linesHint.get(key) ?? options.maxLines
+    const series = seriesKey(file)
+    let lines = linesHint.get(key) ?? seriesHint.get(series) ?? options.maxLines
     while (true) {
       const answer = yield* sources.portion(instance, file, marker, lines).pipe(
         Effect.map((raw) => ({ raw })),
@@ -242,13 +253,18 @@ export const makePortionReader = (sources: PortionSources, options: PortionReade
           const fitted = countNewlines(raw.data)
           lines = Math.max(1, Math.min(lines - 1, Math.floor(fitted * REFILL)))
           setBounded(linesHint, key, lines)
+          setBounded(seriesHint, series, lines)
           continue
         }
         yield* Effect.annotateCurrentSpan("longLine", true)
         return yield* longLine(instance, file, marker, raw)
       }
       const portion = yield* verified(key, instance, file, marker, raw)
-      setBounded(linesHint, key, nextLines(lines, portion))
+      const next = nextLines(lines, portion)
+      if (next !== undefined) {
+        setBounded(linesHint, key, next)
+        setBounded(seriesHint, series, next)
+      }
       return portion
     }
   })
