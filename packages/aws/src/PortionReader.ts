@@ -74,7 +74,10 @@ const FILL = 0.95
 /** After a cut, the share of the lines that fitted to ask for: a wider margin, the page just proved too long. */
 const REFILL = 0.9
 
-/** A page that ends at the file's end sets the line count only when it holds at least this many lines. */
+/**
+ * Fewer lines than this tell no line length: a page that ended at the file's end with fewer sets no count, and a
+ * cut page with fewer sets none for its series.
+ */
 const MIN_SAMPLE_LINES = 200
 /** How much of each file's latest bytes is kept to recognise a repeated page. */
 const TAIL_BYTES = 8_192
@@ -82,7 +85,7 @@ const TAIL_BYTES = 8_192
 const MAX_FILES = 20_000
 
 /** A file's series: its name without the instance and with its digits (dates, hours, stripes) left out. */
-export const seriesKey = (file: string): string => file.replace(/\d+/g, "#")
+const seriesKey = (file: string): string => file.replace(/\d+/g, "#")
 
 const setBounded = <V>(map: Map<string, V>, key: string, value: V) => {
   map.delete(key)
@@ -253,7 +256,8 @@ export const makePortionReader = (sources: PortionSources, options: PortionReade
           const fitted = countNewlines(raw.data)
           lines = Math.max(1, Math.min(lines - 1, Math.floor(fitted * REFILL)))
           setBounded(linesHint, key, lines)
-          setBounded(seriesHint, series, lines)
+          // A cut after a few lines (one very long line) says nothing about the series' other files.
+          if (fitted >= MIN_SAMPLE_LINES) setBounded(seriesHint, series, lines)
           continue
         }
         yield* Effect.annotateCurrentSpan("longLine", true)
