@@ -181,40 +181,37 @@ describe("AwsRdsLogs against the RDS emulator", () => {
         assert.isAtMost(perMb, 1.3, `portion calls per MB: ${perMb}`)
       })))
 
+  const OLDER = "error/postgresql.log.2026-11-26-09"
+  const NEWER = "error/postgresql.log.2026-11-26-10"
+  /** Two files of one series, lines of 150 bytes: `older` lines in the first, 20,000 in the second. */
+  const seriesOfTwo = (older: number) => (fleet: SimulatedFleet) => {
+    onePg(fleet)
+    fleet.append("pg-1", OLDER, lines(older, 150), 1)
+    fleet.append("pg-1", NEWER, lines(20_000, 150, older), 2)
+  }
+
   it.live("a file never read before starts from the line count its series settled on: its first page is not cut", () =>
-    withRds({
-      fleet: (fleet) => {
-        onePg(fleet)
-        // 10,000 lines of 150 bytes (the API's default count) are 1.5 MB: over the cut.
-        fleet.append("pg-1", "error/postgresql.log.2026-11-26-09", lines(20_000, 150), 1)
-        fleet.append("pg-1", "error/postgresql.log.2026-11-26-10", lines(20_000, 150, 20_000), 2)
-      }
-    }, (rds, emulator, fleet) =>
+    // 10,000 lines of 150 bytes (the API's default count) are 1.5 MB: over the cut.
+    withRds({ fleet: seriesOfTwo(20_000) }, (rds, emulator, fleet) =>
       Effect.gen(function*() {
         const calls = () => emulator.callCount("DownloadDBLogFilePortion")
-        const first = yield* readAll(rds, "pg-1", "error/postgresql.log.2026-11-26-09")
+        const first = yield* readAll(rds, "pg-1", OLDER)
         const firstCalls = calls()
-        const second = yield* readAll(rds, "pg-1", "error/postgresql.log.2026-11-26-10")
+        const second = yield* readAll(rds, "pg-1", NEWER)
         const secondCalls = calls() - firstCalls
-        assert.strictEqual(second.text, Buffer.from(fleet.bytes("pg-1", "error/postgresql.log.2026-11-26-10") as Uint8Array).toString("utf8"))
+        assert.strictEqual(second.text, Buffer.from(fleet.bytes("pg-1", NEWER) as Uint8Array).toString("utf8"))
         // The first file's first ask (10,000 lines) was cut and asked again; the second file's pages all came whole.
         assert.strictEqual(firstCalls, first.portions.length + 1)
         assert.strictEqual(secondCalls, second.portions.length)
       })))
 
   it.live("a short file teaches its series the line count: a large file of the series is not cut at its first page", () =>
-    withRds({
-      fleet: (fleet) => {
-        onePg(fleet)
-        // 500 lines: read in one page that ends at the file's end, long enough to learn the line length from.
-        fleet.append("pg-1", "error/postgresql.log.2026-11-26-09", lines(500, 150), 1)
-        fleet.append("pg-1", "error/postgresql.log.2026-11-26-10", lines(20_000, 150, 500), 2)
-      }
-    }, (rds, emulator) =>
+    // 500 lines: read in one page that ends at the file's end, long enough to learn the line length from.
+    withRds({ fleet: seriesOfTwo(500) }, (rds, emulator) =>
       Effect.gen(function*() {
-        yield* readAll(rds, "pg-1", "error/postgresql.log.2026-11-26-09")
+        yield* readAll(rds, "pg-1", OLDER)
         const before = emulator.callCount("DownloadDBLogFilePortion")
-        const large = yield* readAll(rds, "pg-1", "error/postgresql.log.2026-11-26-10")
+        const large = yield* readAll(rds, "pg-1", NEWER)
         assert.strictEqual(emulator.callCount("DownloadDBLogFilePortion") - before, large.portions.length)
       })))
 
