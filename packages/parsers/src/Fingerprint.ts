@@ -5,6 +5,7 @@
  * to `use ?`); the same spirit for PostgreSQL, where `$n` parameters, "quoted identifiers", E'...' and
  * $tag$ strings follow PostgreSQL's lexical rules. One pass over the characters, then two list regexes.
  */
+import { latin1Slice, ucs2Write } from "./BufferCalls.ts"
 
 export type SqlDialect = "mysql" | "postgres"
 
@@ -53,18 +54,6 @@ export function fingerprint(sql: string, dialect: SqlDialect): string {
   return finishFingerprint(fast ?? fingerprintGeneral(sql, dialect), mysql)
 }
 
-/** Buffer#ucs2Write without Buffer#write's argument handling. */
-const ucs2Write: (buffer: Buffer, text: string) => number =
-  typeof (Buffer.prototype as unknown as { ucs2Write?: unknown }).ucs2Write === "function"
-    ? (buffer, text) => (buffer as unknown as { ucs2Write(text: string, at: number): number }).ucs2Write(text, 0)
-    : (buffer, text) => buffer.write(text, 0, "utf16le")
-
-/** Buffer#latin1Slice without Buffer#toString's argument handling (it runs once per statement). */
-const latin1Slice: (buffer: Buffer, start: number, end: number) => string =
-  typeof (Buffer.prototype as unknown as { latin1Slice?: unknown }).latin1Slice === "function"
-    ? (buffer, start, end) => (buffer as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice(start, end)
-    : (buffer, start, end) => buffer.toString("latin1", start, end)
-
 /** The paths and the last step, for tests that hold the paths to the same answers (not exported by the package). */
 export const fingerprintPaths = { latin1: fingerprintLatin1, general: fingerprintGeneral, finish: finishFingerprint }
 
@@ -101,7 +90,7 @@ function codeUnitsOf(sql: string): Uint16Array {
     unitBytes = Buffer.from(units.buffer)
   }
   const u = units
-  if (LITTLE_ENDIAN) ucs2Write(unitBytes, sql)
+  if (LITTLE_ENDIAN) ucs2Write(unitBytes, sql, 0)
   else for (let i = 0; i < n; i++) u[i] = sql.charCodeAt(i)
   u[n] = 0
   u[n + 1] = 0

@@ -5,6 +5,7 @@
  * any field-by-field encoding in JavaScript, and one UTF-8 write per record into a reused buffer
  * leaves nothing else to join or convert.
  */
+import { utf8Write } from "./BufferCalls.ts"
 import type { ParsedRecord } from "./Types.ts"
 
 /**
@@ -12,12 +13,6 @@ import type { ParsedRecord } from "./Types.ts"
  * buffer is written again after the call, so the sink must be done with it when it returns.
  */
 export type NdjsonSink = (bytes: Uint8Array) => void
-
-/** Buffer#utf8Write without Buffer#write's argument handling (it runs once per record). */
-const utf8Write: (buffer: Buffer, text: string, at: number) => number =
-  typeof (Buffer.prototype as unknown as { utf8Write?: unknown }).utf8Write === "function"
-    ? (buffer, text, at) => (buffer as unknown as { utf8Write(text: string, at: number): number }).utf8Write(text, at)
-    : (buffer, text, at) => buffer.write(text, at, "utf8")
 
 export class NdjsonEncoder {
   private readonly sink: NdjsonSink

@@ -53,13 +53,13 @@ const digitsAt = (s: string, at: number, count: number): number => {
   return value
 }
 
-/** Reads a fraction ".ddd…" at `at` (or nothing) as microseconds; returns [micros, end]. */
-const fractionAt = (s: string, at: number): [number, number] => {
-  if (s.charCodeAt(at) !== 46) return [0, at]
+/** Reads a fraction ".ddd…" at `at` (or nothing) before `end` as microseconds; returns [micros, end of it]. */
+const fractionAt = (s: string, at: number, end: number): [number, number] => {
+  if (at >= end || s.charCodeAt(at) !== 46) return [0, at]
   let i = at + 1
   let micros = 0
   let scale = 100_000
-  while (i < s.length) {
+  while (i < end) {
     const c = s.charCodeAt(i) - 48
     if (c < 0 || c > 9) break
     micros += c * scale
@@ -69,34 +69,20 @@ const fractionAt = (s: string, at: number): [number, number] => {
   return [micros, i]
 }
 
+let lastPostgresText = ""
+let lastPostgresMicros: number | undefined
+
 /**
  * "YYYY-MM-DD HH:MM:SS[.fff] ZONE" (PostgreSQL %t / %m, csvlog, jsonlog) to epoch microseconds;
  * undefined when it is not such a timestamp.
  */
-let lastPostgresText = ""
-let lastPostgresMicros: number | undefined
-
 export function parsePostgresTimestamp(s: string): number | undefined {
   // Records come in bursts within one second: the same text gives the same answer.
   if (s === lastPostgresText) return lastPostgresMicros
-  const micros = computePostgresTimestamp(s)
+  const micros = postgresTimestampAt(s, 0, s.length)
   lastPostgresText = s
   lastPostgresMicros = micros
   return micros
-}
-
-function computePostgresTimestamp(s: string): number | undefined {
-  if (s.length < 19) return undefined
-  const year = digitsAt(s, 0, 4), month = digitsAt(s, 5, 2), day = digitsAt(s, 8, 2)
-  const hour = digitsAt(s, 11, 2), minute = digitsAt(s, 14, 2), second = digitsAt(s, 17, 2)
-  if (year < 0 || month < 1 || day < 1 || hour < 0 || minute < 0 || second < 0) return undefined
-  const [micros, end] = fractionAt(s, 19)
-  let offset = 0
-  if (end < s.length) {
-    const zone = s.slice(s.charCodeAt(end) === 32 ? end + 1 : end).trim()
-    if (zone.length > 0) offset = zoneOffsetMinutes(zone) ?? 0
-  }
-  return utcMicros(year, month, day, hour, minute, second, micros) - offset * 60_000_000
 }
 
 /** Seconds since the epoch of the last minute postgresTimestampAt read, keyed by its digits. */
@@ -109,7 +95,7 @@ let lastZoneOffset = 0
 const isGraphicAscii = (c: number) => c > 32 && c < 127
 
 /**
- * parsePostgresTimestamp of s.slice(start, end), read in place: the stderr parser calls it on every
+ * The PostgreSQL timestamp in s[start, end), read in place: the stderr parser calls it on every
  * record's prefix, where slicing and comparing the text cost more than reading it. Consecutive
  * records share the minute, whose epoch seconds are kept, and the zone, whose offset is.
  */
@@ -118,19 +104,7 @@ export function postgresTimestampAt(s: string, start: number, end: number): numb
   const year = digitsAt(s, start, 4), month = digitsAt(s, start + 5, 2), day = digitsAt(s, start + 8, 2)
   const hour = digitsAt(s, start + 11, 2), minute = digitsAt(s, start + 14, 2), second = digitsAt(s, start + 17, 2)
   if (year < 0 || month < 1 || day < 1 || hour < 0 || minute < 0 || second < 0) return undefined
-  let at = start + 19
-  let micros = 0
-  if (at < end && s.charCodeAt(at) === 46) {
-    at++
-    let scale = 100_000
-    while (at < end) {
-      const c = s.charCodeAt(at) - 48
-      if (c < 0 || c > 9) break
-      micros += c * scale
-      scale = Math.floor(scale / 10)
-      at++
-    }
-  }
+  const [micros, at] = fractionAt(s, start + 19, end)
   let offset = 0
   if (at < end) {
     const zoneStart = s.charCodeAt(at) === 32 ? at + 1 : at
@@ -176,7 +150,7 @@ export function parseIsoTimestamp(s: string): number | undefined {
   if (s.charCodeAt(i) !== 58) return undefined
   const minute = digitsAt(s, i + 1, 2), second = digitsAt(s, i + 4, 2)
   if (hour < 0 || minute < 0 || second < 0) return undefined
-  const [micros, end] = fractionAt(s, i + 6)
+  const [micros, end] = fractionAt(s, i + 6, s.length)
   let offset = 0
   const z = s.charCodeAt(end)
   if (z === 43 || z === 45) offset = zoneOffsetMinutes(s.slice(end, end + 6)) ?? 0

@@ -14,7 +14,7 @@ import { type Cursor, initialCursor } from "../domain/Cursor.ts"
 import type { Instance } from "../domain/Instance.ts"
 import { fileKey, type LogFileInfo } from "../domain/LogFile.ts"
 import { LogBus } from "../bus/LogBus.ts"
-import { RdsLogs } from "../rds/RdsLogs.ts"
+import { type Portion, RdsLogs } from "../rds/RdsLogs.ts"
 import { markerAt } from "../rds/SimulatedFleet.ts"
 import { Cursors } from "../state/Cursors.ts"
 import { type Lease, Leases } from "../state/Leases.ts"
@@ -335,11 +335,11 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
       rotated: false
     }))
     for (;;) {
-      const held: Array<{ readonly tail: (typeof tails)[number]; readonly pages: Array<{ readonly data: Uint8Array; readonly marker: string }> }> = []
+      const held: Array<{ readonly tail: (typeof tails)[number]; readonly pages: Array<Portion> }> = []
       let read = 0
       for (const tail of tails) {
         if (!tail.more || read >= CONFIRM_EVERY_BYTES) continue
-        const pages: Array<{ readonly data: Uint8Array; readonly marker: string }> = []
+        const pages: Array<Portion> = []
         let offset = tail.writer.cursor().offset
         let marker = tail.writer.cursor().marker
         while (offset < tail.file.size && tail.budget > 0 && read < CONFIRM_EVERY_BYTES) {
