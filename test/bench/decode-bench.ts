@@ -18,6 +18,7 @@ import { PerformanceObserver } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 import { type BusMessage, frame, type Instance, RecordDecoder } from "@aurora-logs/core"
 import { NdjsonEncoder, type ParsedRecord } from "@aurora-logs/parsers"
+import { deployedProcessorFlags } from "./deployed-node-flags.ts"
 
 const SELF = fileURLToPath(import.meta.url)
 const FIXTURES = fileURLToPath(new URL("../../packages/testkit/fixtures/postgresql/", import.meta.url))
@@ -26,7 +27,7 @@ const REPLAYS = 45
 const BATCH = 2500
 const IN_FLIGHT = 2
 /** The processor Deployment's V8 settings. */
-const V8 = ["--max-old-space-size=320", "--max-semi-space-size=16"]
+const V8 = deployedProcessorFlags()
 
 const messagesOf = (): Array<BusMessage> => {
   const source: Instance = { id: "bench-1", cluster: "bench", engine: "postgres", role: "writer", region: "eu-west-1", tags: {} }

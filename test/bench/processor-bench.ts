@@ -7,7 +7,7 @@
  *   2. baseline: a consume-only child process reads the whole topic with a fresh group through the project's
  *      KafkaLogBus consumer, committing after each chunk, no parsing (as bus-bench.ts does);
  *   3. the real `aurora-logs processor` (a child process running the built packages/cli/dist/main.js, as the
- *      container image does, with the NODE_OPTIONS of the processor's Kubernetes Deployment; `tsc -b` builds it
+ *      container image does, with the V8 flags of the processor's Kubernetes Deployment; `tsc -b` builds it
  *      first; `--source` runs packages/cli/src/main.ts instead) consumes the topic with a fresh group and ships
  *      to the OpenObserve stand-in (`keep: "count"`, its own child process) over loopback, gzip and HTTP
  *      included, until the stand-in has counted every record; then SIGTERM. `--bulk-errors-only` makes the
@@ -23,7 +23,8 @@
  *     [--set AURORA_LOGS_BATCH_RECORDS=10000,OPENOBSERVE_CONCURRENCY=2 ...]
  *
  * Each `--set` adds one processor run with those extra environment variables (after the default run, on the same
- * topic, each with a fresh group). `--profile` adds a run of the defaults under `--cpu-prof` and prints where the
+ * topic, each with a fresh group); `NODE_ARGS` among them goes on Node's command line after the deployed flags
+ * (V8 flags: NODE_OPTIONS does not accept all of them). `--profile` adds a run of the defaults under `--cpu-prof` and prints where the
  * processor's main thread spends its time (cpu-profile-summary.ts). `--no-default` skips the default run.
  */
 import { type ChildProcess, fork, spawn, spawnSync } from "node:child_process"
@@ -38,22 +39,13 @@ import { recordStarts } from "@aurora-logs/parsers"
 import { OpenObserveStandIn } from "@aurora-logs/testkit/openobserve/OpenObserveStandIn"
 import { Effect, Layer, References, Stream } from "effect"
 import { printSummary, summarise } from "./cpu-profile-summary.ts"
+import { deployedProcessorFlags } from "./deployed-node-flags.ts"
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url))
 const SELF = fileURLToPath(import.meta.url)
 /** What the container image runs (built by `tsc -b` at the start); `--source` runs the TypeScript sources instead. */
 const FROM_SOURCE = process.argv.includes("--source")
 const MAIN = join(ROOT, "packages", "cli", FROM_SOURCE ? "src/main.ts" : "dist/main.js")
-const DEPLOYMENT = join(ROOT, "deploy", "kubernetes", "base", "processor-deployment.yaml")
-
-/** The processor's V8 settings as deployed (the NODE_OPTIONS of the processor's Deployment), read once. */
-let deployed: string | undefined
-const deployedNodeOptions = (): string => {
-  if (deployed !== undefined) return deployed
-  const match = /- name: NODE_OPTIONS\s+value: "([^"]*)"/.exec(readFileSync(DEPLOYMENT, "utf8"))
-  if (match === null) throw new Error(`no NODE_OPTIONS in ${DEPLOYMENT}`)
-  return deployed = match[1]!
-}
 const BROKERS = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",").map((b) => b.trim()).filter((b) => b.length > 0)
 const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100
 
@@ -316,10 +308,12 @@ const runProcessor = async (
     OPENOBSERVE_USER: standIn.user,
     OPENOBSERVE_PASSWORD: standIn.password,
     AURORA_LOGS_HTTP_PORT: "0",
-    NODE_OPTIONS: deployedNodeOptions(),
     ...extraEnv
   }
-  const execArgv = [...(FROM_SOURCE ? ["--conditions=source"] : []), ...(profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`]), MAIN, "processor"]
+  // V8 flags go on the command line (NODE_OPTIONS refuses some), the deployed ones first: later ones win.
+  const nodeArgs = [...deployedProcessorFlags(), ...(env.NODE_ARGS ?? "").split(" ").filter((a) => a.length > 0)]
+  delete env.NODE_ARGS
+  const execArgv = [...nodeArgs, ...(FROM_SOURCE ? ["--conditions=source"] : []), ...(profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`]), MAIN, "processor"]
   // process.execPath is Node itself (node_modules/.bin/node is a shell wrapper: its pid would not be Node's).
   const spawned = performance.now()
   const child = spawn(process.execPath, execArgv, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] })
@@ -441,7 +435,7 @@ const main = async () => {
   const dirty = spawnSync("git", ["status", "--porcelain"], { cwd: ROOT, encoding: "utf8" }).stdout.trim().split("\n").filter((l) => l.length > 0).length
   console.log(`# Processor benchmark, ${new Date().toISOString()}`)
   console.log(`Node ${process.version}, ${NodeOs.cpus().length} cores (${NodeOs.cpus()[0]?.model}), load ${NodeOs.loadavg().map((l) => l.toFixed(1)).join(" ")}; git ${git} + ${dirty} changed/untracked files`)
-  console.log(`processor: ${FROM_SOURCE ? "TypeScript sources" : "built output"} (${MAIN.slice(ROOT.length)}), NODE_OPTIONS="${deployedNodeOptions()}" (as deployed); stand-in bulk answers: ${BULK_ERRORS_ONLY ? "failed items only (ZO_BULK_RESPONSE_INCLUDE_ERRORS_ONLY=true)" : "every item (OpenObserve's default)"}`)
+  console.log(`processor: ${FROM_SOURCE ? "TypeScript sources" : "built output"} (${MAIN.slice(ROOT.length)}), V8 flags "${deployedProcessorFlags().join(" ")}" (as deployed); stand-in bulk answers: ${BULK_ERRORS_ONLY ? "failed items only (ZO_BULK_RESPONSE_INCLUDE_ERRORS_ONLY=true)" : "every item (OpenObserve's default)"}`)
 
   // ---- broker ----
   let up = false
