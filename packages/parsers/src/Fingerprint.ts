@@ -40,18 +40,33 @@ const isStringPrefix = (c: number) => c === 69 || c === 101 || c === 66 || c ===
 const LOWER = new Uint8Array(256)
 for (let c = 0; c < 256; c++) LOWER[c] = c >= 65 && c <= 90 ? c + 32 : c
 
+/**
+ * What the byte path writes for each UTF-16 code unit that is copied as it is (lowercased), or 0 for the
+ * others: the characters that may begin something to rewrite, NUL (the end marker), and those above
+ * U+00FF. One load and one test per character in the common case, with no range check before it.
+ */
+const COPY = new Uint8Array(65536)
+for (let c = 1; c < 256; c++) COPY[c] = c >= 128 ? c : CLASS[c] === PLAIN ? LOWER[c]! : 0
+
 /** Output buffer of the byte path, reused across calls. */
 let bytesOut = Buffer.allocUnsafe(64 * 1024)
+/** bytesOut as 32-bit words, when it starts at a multiple of 4 in its memory (for comparing it with recent outputs). */
+let bytesOutWords = wordsOf(bytesOut)
+
+function wordsOf(bytes: Buffer): Uint32Array | undefined {
+  return (bytes.byteOffset & 3) === 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2) : undefined
+}
 
 /**
  * The fingerprint of one statement. Statements made only of Latin-1 characters (nearly all) take the
  * byte path: one pass over the statement's code units writing lowercased bytes into a reused buffer,
- * one string at the end; others take the general path over string slices. Both apply the same rules.
+ * then one string (or the one kept for a recent statement of the same shape, see finishLowered); others
+ * take the general path over string slices. Both apply the same rules.
  */
 export function fingerprint(sql: string, dialect: SqlDialect): string {
   const mysql = dialect === "mysql"
-  const fast = fingerprintLatin1(sql, mysql)
-  return finishFingerprint(fast ?? fingerprintGeneral(sql, dialect), mysql)
+  const length = fingerprintUnits(sql, codeUnitsOf(sql), mysql)
+  return length < 0 ? finishFingerprint(fingerprintGeneral(sql, dialect), mysql) : finishLowered(length, mysql)
 }
 
 /** The paths and the last step, for tests that hold the paths to the same answers (not exported by the package). */
@@ -102,30 +117,92 @@ function codeUnitsOf(sql: string): Uint16Array {
  * undefined when a character above U+00FF is to be copied.
  */
 function fingerprintLatin1(sql: string, mysql: boolean): string | undefined {
-  return fingerprintUnits(sql, codeUnitsOf(sql), mysql)
+  const length = fingerprintUnits(sql, codeUnitsOf(sql), mysql)
+  return length < 0 ? undefined : latin1Slice(bytesOut, 0, length)
+}
+
+/** Longer lowered texts are not kept: comparing them costs about what it saves. */
+const RECENT_MAX_LENGTH = 512
+/** Slots of the table of recent fingerprints (a power of two). */
+const RECENT_SLOTS = 512
+/** Per slot: the lowered bytes of the byte path (before finishFingerprint), in a region of RECENT_MAX_LENGTH bytes. */
+const recentBytes = new Uint8Array(RECENT_SLOTS * RECENT_MAX_LENGTH)
+const recentWords = new Uint32Array(recentBytes.buffer)
+/** Per slot: the length of those bytes (-1: empty), their dialect (1: MySQL), and their fingerprint. */
+const recentLength = new Int32Array(RECENT_SLOTS).fill(-1)
+const recentMysql = new Uint8Array(RECENT_SLOTS)
+const recentFingerprints: string[] = new Array<string>(RECENT_SLOTS).fill("")
+
+/**
+ * finishFingerprint of the byte path's output (bytesOut[0, length)). Statements of the same shape give
+ * the same lowered text, and a log repeats a few hundred shapes (in each fixture log, 81 to 95 % of the
+ * fingerprints are among the 64 before them), so the answers are kept in a table with one entry per slot,
+ * found by the length and a few of the bytes and compared four bytes at a time: a hit costs that
+ * comparison instead of the string made from the bytes and the list searches.
+ */
+function finishLowered(length: number, mysql: boolean): string {
+  const out = bytesOut
+  if (length === 0 || length > RECENT_MAX_LENGTH) return finishFingerprint(latin1Slice(out, 0, length), mysql)
+  const slot = (length * 31 + out[length - 1]! * 7 + out[length >> 1]! * 5 + out[length >> 2]! * 3 + out[(length * 3) >> 2]! + (mysql ? 17 : 0)) & (RECENT_SLOTS - 1)
+  const flag = mysql ? 1 : 0
+  if (recentLength[slot] === length && recentMysql[slot] === flag && sameAsRecent(slot, length)) return recentFingerprints[slot]!
+  const fp = finishFingerprint(latin1Slice(out, 0, length), mysql)
+  recentBytes.set(out.subarray(0, length), slot * RECENT_MAX_LENGTH)
+  recentLength[slot] = length
+  recentMysql[slot] = flag
+  recentFingerprints[slot] = fp
+  return fp
+}
+
+/** Whether bytesOut[0, length) holds the bytes kept in `slot`. */
+function sameAsRecent(slot: number, length: number): boolean {
+  const words = bytesOutWords
+  const base = slot * RECENT_MAX_LENGTH
+  let k = 0
+  if (words !== undefined) {
+    const baseWord = base >>> 2
+    const count = length >>> 2
+    for (let w = 0; w < count; w++) if (words[w] !== recentWords[baseWord + w]) return false
+    k = count * 4
+  }
+  const out = bytesOut
+  for (; k < length; k++) if (out[k] !== recentBytes[base + k]) return false
+  return true
 }
 
 /**
  * The byte path's one pass, over the statement's code units followed by two 0 entries that stand for
- * "past the end" (charCodeAt's NaN): no rule treats NUL as anything but plain text. Undefined when a
- * character above U+00FF is to be copied.
+ * "past the end" (charCodeAt's NaN): no rule treats NUL as anything but plain text. Writes the lowered
+ * text into bytesOut and returns its length; -1 when a character above U+00FF is to be copied.
  */
-function fingerprintUnits(sql: string, u: Uint16Array, mysql: boolean): string | undefined {
+function fingerprintUnits(sql: string, u: Uint16Array, mysql: boolean): number {
   const n = sql.length
-  if (bytesOut.length < n + 8) bytesOut = Buffer.allocUnsafe(Math.max(n + 8, bytesOut.length * 2))
+  if (bytesOut.length < n + 8) {
+    bytesOut = Buffer.allocUnsafe(Math.max(n + 8, bytesOut.length * 2))
+    bytesOutWords = wordsOf(bytesOut)
+  }
   const out = bytesOut
   let o = 0
   let i = 0
   while (i < n) {
     const c = u[i]!
-    if (c >= 128) {
-      if (c > 255) return undefined
-      out[o++] = c
-      i++
+    let copy = COPY[c]!
+    if (copy !== 0) {
+      // A run of plain characters and the single blanks between them (the SPACE case below would copy
+      // such a blank as it is): the 0 entries after the statement end it.
+      do {
+        out[o++] = copy
+        copy = COPY[u[++i]!]!
+        if (copy === 0 && u[i] === 32) {
+          copy = COPY[u[i + 1]!]!
+          if (copy !== 0) { out[o++] = 32; i++ }
+        }
+      } while (copy !== 0)
       continue
     }
+    if (c > 255) return -1
     const k = CLASS[c]!
-    if (k === PLAIN) { out[o++] = LOWER[c]!; i++; continue }
+    if (k === PLAIN) { out[o++] = c; i++; continue }
     switch (k) {
       case SPACE:
       case OTHER_SPACE: {
@@ -153,7 +230,7 @@ function fingerprintUnits(sql: string, u: Uint16Array, mysql: boolean): string |
         const j = close < 0 ? n : close + 1
         for (; i < j; i++) {
           const d = u[i]!
-          if (d > 255) return undefined
+          if (d > 255) return -1
           out[o++] = LOWER[d]!
         }
         continue
@@ -175,7 +252,7 @@ function fingerprintUnits(sql: string, u: Uint16Array, mysql: boolean): string |
           while (j < n && isWordChar(u[j]!)) j++
           for (; i < j; i++) {
             const d = u[i]!
-            if (d > 255) return undefined
+            if (d > 255) return -1
             out[o++] = LOWER[d]!
           }
           continue
@@ -218,7 +295,7 @@ function fingerprintUnits(sql: string, u: Uint16Array, mysql: boolean): string |
   }
   // finishFingerprint's trim of the client's ";" and blanks, made here on the bytes, saves it a slice.
   while (o > 0 && (out[o - 1] === 59 || out[o - 1] === 32)) o--
-  return latin1Slice(out, 0, o)
+  return o
 }
 
 /** Trims, drops the client's ";" and collapses IN (...), VALUES (...) and LIMIT ?, ? lists. */

@@ -6,7 +6,7 @@
  */
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { fingerprintPaths } from "./Fingerprint.ts"
+import { fingerprint, fingerprintPaths } from "./Fingerprint.ts"
 
 /** SQL pieces and non-ASCII characters toLowerCase keeps (and, inside literals only, ones above U+00FF). */
 const sqlish = fc.string({
@@ -26,6 +26,33 @@ describe("fingerprint Latin-1 path", () => {
       expect(fingerprintPaths.finish(latin1, mysql)).toBe(fingerprintPaths.finish(general, mysql))
     }), { numRuns: 5000 })
     expect(compared).toBeGreaterThan(1000)
+  })
+
+  it("copies runs of plain characters and the single blanks between them as the rules say", () => {
+    expect(fingerprintPaths.latin1("SELECT a, B FROM T WHERE x = 1", true)).toBe("select a, b from t where x = ?")
+    expect(fingerprintPaths.latin1("SELECT a /* c */ b  c\td\u0000e 'f' g", false)).toBe("select a b c d\u0000e ? g")
+    expect(fingerprintPaths.latin1("a b ", false)).toBe("a b")
+    expect(fingerprintPaths.latin1("é ü ÿ x", false)).toBe("é ü ÿ x")
+    expect(fingerprintPaths.latin1("a Ω", false)).toBeUndefined()
+  })
+
+  it("gives the same fingerprints from its table of recent ones as without it", () => {
+    // Statements of the same length that differ in one character, and the same text in both dialects.
+    const statements = ["SELECT ab FROM t", "SELECT ac FROM t", "SELECT bb FROM t", "use db", "USE db", "use dc"]
+    for (let round = 0; round < 3; round++) {
+      for (const sql of statements) {
+        for (const mysql of [true, false]) {
+          expect(fingerprint(sql, mysql ? "mysql" : "postgres")).toBe(fingerprintPaths.finish(fingerprintPaths.latin1(sql, mysql)!, mysql))
+        }
+      }
+    }
+    fc.assert(fc.property(fc.array(sqlish, { maxLength: 20 }), fc.boolean(), (batch, mysql) => {
+      for (const sql of batch) {
+        const latin1 = fingerprintPaths.latin1(sql, mysql)
+        const expected = fingerprintPaths.finish(latin1 ?? fingerprintPaths.general(sql, mysql ? "mysql" : "postgres"), mysql)
+        expect(fingerprint(sql, mysql ? "mysql" : "postgres")).toBe(expected)
+      }
+    }), { numRuns: 500 })
   })
 
   it("reads a short statement right after a long one", () => {

@@ -2,14 +2,15 @@
  * The stderr parser's shortcuts give what the general code gives: the RDS prefix matcher on bytes
  * against the generic matcher (the same line as a Latin-1 string, which only the generic matcher
  * reads), including the lines where the shortcut gives up or fails; timestamps read in place against
- * parsePostgresTimestamp of the sliced value; durations read without Number() against Number().
+ * parsePostgresTimestamp of the sliced value; durations read without Number() against Number();
+ * `duration:` messages read in place in a block against the same message read alone.
  */
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { makeParser } from "../Parser.ts"
 import { parsePostgresTimestamp, postgresTimestampAt } from "../Timestamp.ts"
 import type { ParsedRecord } from "../Types.ts"
-import { analyzeMessage } from "./Message.ts"
+import { analyzeMessage, readDurationAt } from "./Message.ts"
 import { compilePrefix, RDS_LOG_LINE_PREFIX } from "./Prefix.ts"
 
 const latin1 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1")
@@ -115,5 +116,55 @@ describe("durations", () => {
       const expected = Number(ms)
       expect(record.duration_ms).toBe(Number.isFinite(expected) ? expected : undefined)
     }), { numRuns: 2000 })
+  })
+})
+
+describe("duration messages read in place", () => {
+  const durationPiece = fc.constantFrom(
+    "0.073", "12", "1.5e3", "-1", "x", "", " ms", "ms", "  ", " ", "statement", "execute", "parse", "bind", "plan", "fastpath function call",
+    ":", ": ", "<unnamed>", "S_1", "name", "SELECT 1", "select $1", "\n", "\t", "é", "x".repeat(40)
+  )
+  const loose = fc.array(durationPiece, { maxLength: 10 }).map((parts) => "duration: " + parts.join(""))
+  /** Near the real shape, `duration: X ms  kind[ name]: text`, each part sometimes off. */
+  const shaped = fc.tuple(
+    fc.constantFrom("0.073", "12", "1e3", "", "x", "1".repeat(45)),
+    fc.constantFrom(" ms", " ms ", "ms", " m"),
+    fc.constantFrom("  ", " ", "", "\t "),
+    fc.constantFrom("statement", "execute", "parse", "bind", "plan", "fastpath function call", "other", "exec"),
+    fc.constantFrom("", " S_1", " <unnamed>", " ", " a b", " \n:"),
+    fc.constantFrom(": ", ":", "", " :", ":\n"),
+    fc.constantFrom("SELECT 1", "", " x", "a: b", "é")
+  ).map((parts) => "duration: " + parts.join(""))
+  const message = fc.oneof(loose, shaped)
+
+  it("gives the fields of the message alone, in the same order, when the message is held in a larger text", () => {
+    fc.assert(fc.property(message, fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), (text, before, after) => {
+      const expected: ParsedRecord = {}
+      expected.message = text
+      analyzeMessage(expected, text)
+      const actual: ParsedRecord = {}
+      readDurationAt(actual, before + text + after, before.length, before.length + text.length)
+      expect(JSON.stringify(actual)).toBe(JSON.stringify(expected))
+    }), { numRuns: 5000 })
+  })
+
+  it("reads the usual shapes, in place", () => {
+    const cases: ReadonlyArray<readonly [string, ParsedRecord]> = [
+      ["duration: 0.073 ms  statement: SELECT 1", { message: "duration: 0.073 ms  statement:", duration_ms: 0.073, duration_kind: "statement", statement: "SELECT 1" }],
+      ["duration: 0.073 ms  execute S_1: SELECT $1", { message: "duration: 0.073 ms  execute S_1:", duration_ms: 0.073, prepared_name: "S_1", duration_kind: "execute", statement: "SELECT $1" }],
+      ["duration: 0.073 ms  execute <unnamed>:SELECT 1", { message: "duration: 0.073 ms  execute <unnamed>:", duration_ms: 0.073, prepared_name: "<unnamed>", duration_kind: "execute", statement: "SELECT 1" }],
+      ["duration: 0.073 ms  bind S_1: SELECT 1", { message: "duration: 0.073 ms  bind S_1:", duration_ms: 0.073, prepared_name: "S_1", duration_kind: "bind", statement: "SELECT 1" }],
+      ["duration: 0.073 ms  plan:\nQuery Text: SELECT 1", { message: "duration: 0.073 ms  plan:\nQuery Text: SELECT 1", duration_ms: 0.073, duration_kind: "plan", event: "auto_explain_plan" }],
+      ["duration: 0.073 ms  fastpath function call: f", { message: "duration: 0.073 ms  fastpath function call:", duration_ms: 0.073, duration_kind: "fastpath", statement: "f" }],
+      ["duration: 0.073 ms", { message: "duration: 0.073 ms", duration_ms: 0.073 }],
+      // No ": " after the prepared statement's name: not a statement.
+      ["duration: 0.073 ms  execute S_1 SELECT 1", { message: "duration: 0.073 ms  execute S_1 SELECT 1", duration_ms: 0.073 }],
+      ["duration: x ms  statement: SELECT 1", { message: "duration: x ms  statement: SELECT 1" }]
+    ]
+    for (const [text, expected] of cases) {
+      const actual: ParsedRecord = {}
+      readDurationAt(actual, "LOG:  " + text + "\nnext: 1 ms", 6, 6 + text.length)
+      expect(JSON.stringify(actual)).toBe(JSON.stringify(expected))
+    }
   })
 })

@@ -19,7 +19,7 @@ export function analyzeMessage(record: ParsedRecord, message: string): void {
   const first = message.charCodeAt(0)
   if (first === 100 /* d */) {
     if (message.startsWith("duration: ")) {
-      readDuration(record, message)
+      readDurationAt(record, message, 0, message.length)
       return
     }
     if (message.startsWith("disconnection: ")) {
@@ -89,39 +89,73 @@ export function analyzeMessage(record: ParsedRecord, message: string): void {
 /** The statement kinds auto_explain and log_min_duration_statement write after `duration: X ms  `. */
 const DURATION_KINDS = ["statement", "execute", "parse", "bind", "plan", "fastpath function call"] as const
 
-/** `duration: X ms[  kind[ name]: text]`, read without a regex (it is most records of a busy log). */
-function readDuration(record: ParsedRecord, message: string): void {
-  const msAt = message.indexOf(" ms", 10)
-  if (msAt < 0 || msAt > 40) return
-  const ms = numberAt(message, 10, msAt)
-  if (!Number.isFinite(ms)) return
-  record.duration_ms = ms
-  let at = msAt + 3
-  if (message.charCodeAt(at) !== 32 || message.charCodeAt(at + 1) !== 32) return
-  at += 2
-  for (const kind of DURATION_KINDS) {
-    if (!message.startsWith(kind, at)) continue
-    let colon = at + kind.length
-    const next = message.charCodeAt(colon)
-    if (next === 32 && kind !== "plan" && kind !== "statement") {
-      // execute/parse/bind <name>: the prepared statement's name, up to ": ".
-      const close = message.indexOf(":", colon + 1)
-      const newline = message.indexOf("\n", colon + 1)
-      if (close < 0 || (newline >= 0 && newline < close)) return
-      const name = message.slice(colon + 1, close)
-      if (name.length > 0) record.prepared_name = name
-      colon = close
-    } else if (next !== 58) continue
-    record.duration_kind = kind === "fastpath function call" ? "fastpath" : kind
-    if (kind === "plan") {
-      record.event = "auto_explain_plan"
-      return
-    }
-    // The text starts after ": " (or after ":" when it begins on the next line).
-    const textStart = message.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1
-    splitStatement(record, message, colon + 1, textStart)
+/**
+ * `duration: X ms[  kind[ name]: text]`, the message held as text[start, end) (the whole message for
+ * analyzeMessage, in place in its block for the stderr parser's most common record: no slice of the whole
+ * message is made first). Read without a regex: it is most records of a busy log. Sets `message` (the
+ * head only when a statement follows: "duration: 0.853 ms  statement:", the SQL going to `statement`, so
+ * that message + " " + statement is the logged text and the SQL is not shipped twice) and the duration's
+ * fields; everything is decided before the first store, so that `message` comes first whether or not the
+ * record had it already.
+ */
+export function readDurationAt(record: ParsedRecord, text: string, start: number, end: number): void {
+  // " ms" within 40 characters, searched only there: the text may go on past the message.
+  let msAt = -1
+  for (let i = start + 10, last = Math.min(start + 40, end - 3); i <= last; i++) {
+    if (text.charCodeAt(i) === 32 && text.charCodeAt(i + 1) === 109 && text.charCodeAt(i + 2) === 115) { msAt = i; break }
+  }
+  const ms = msAt < 0 ? NaN : numberAt(text, start + 10, msAt)
+  if (!Number.isFinite(ms)) {
+    record.message = text.slice(start, end)
     return
   }
+  // The kind after "  ", and where its ": " ends (execute/parse/bind may name a prepared statement first).
+  let kind: (typeof DURATION_KINDS)[number] | undefined
+  let colon = -1
+  let nameStart = -1
+  let nameEnd = -1
+  let at = msAt + 3
+  if (at + 1 < end && text.charCodeAt(at) === 32 && text.charCodeAt(at + 1) === 32) {
+    at += 2
+    for (const candidate of DURATION_KINDS) {
+      if (end - at < candidate.length || !text.startsWith(candidate, at)) continue
+      let after = at + candidate.length
+      const next = after < end ? text.charCodeAt(after) : NaN
+      if (next === 32 && candidate !== "plan" && candidate !== "statement") {
+        const close = codeWithin(text, 58, after + 1, end)
+        const newline = codeWithin(text, 10, after + 1, end)
+        if (close < 0 || (newline >= 0 && newline < close)) break
+        nameStart = after + 1
+        nameEnd = close
+        after = close
+      } else if (next !== 58) continue
+      kind = candidate
+      colon = after
+      break
+    }
+  }
+  if (kind === undefined || kind === "plan") {
+    record.message = text.slice(start, end)
+    record.duration_ms = ms
+    if (kind === "plan") {
+      record.duration_kind = kind
+      record.event = "auto_explain_plan"
+    }
+    return
+  }
+  // The text starts after ": " (or after ":" when it begins on the next line).
+  const textStart = colon + 1 < end && text.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1
+  record.message = text.slice(start, colon + 1)
+  record.duration_ms = ms
+  if (nameEnd > nameStart) record.prepared_name = text.slice(nameStart, nameEnd)
+  record.duration_kind = kind === "fastpath function call" ? "fastpath" : kind
+  record.statement = text.slice(textStart, end)
+}
+
+/** The first index of the char `code` in text[from, end), or -1 (a search that stops at the message's end). */
+function codeWithin(text: string, code: number, from: number, end: number): number {
+  for (let i = from; i < end; i++) if (text.charCodeAt(i) === code) return i
+  return -1
 }
 
 /**

@@ -11,7 +11,7 @@ import type { Redactor } from "../Redaction.ts"
 import { numberAt } from "../Numbers.ts"
 import { postgresTimestampAt } from "../Timestamp.ts"
 import type { ParsedRecord, Parser } from "../Types.ts"
-import { analyzeMessage } from "./Message.ts"
+import { analyzeMessage, readDurationAt } from "./Message.ts"
 import { type CompiledPrefix, FIRST_SECONDARY_CODE, SEVERITY_NAMES } from "./Prefix.ts"
 
 /** Field of each secondary tag, by severity code (see SEVERITY_NAMES). */
@@ -66,14 +66,20 @@ export class PostgresStderrParser implements Parser {
     const level = LEVEL_OF_CODE[code]
     if (level !== undefined) record.level = level
 
-    if (firstEnd === end) {
-      // The common case: one line, one field.
-      record.message = text.slice(messageStart, end)
+    const cursorMoves = level !== undefined && level !== "info" && level !== "debug"
+    if (firstEnd === end && !cursorMoves && end - messageStart >= 10 && text.startsWith("duration: ", messageStart)) {
+      // Most records of a busy log: one line, `duration: X ms  statement: ...`, read in place.
+      readDurationAt(record, text, messageStart, end)
     } else {
-      this.readContinuations(text, messageStart, firstEnd, end, record)
+      if (firstEnd === end) {
+        // One line, one field.
+        record.message = text.slice(messageStart, end)
+      } else {
+        this.readContinuations(text, messageStart, firstEnd, end, record)
+      }
+      if (cursorMoves) moveCursorPosition(record)
+      analyzeMessage(record, record.message ?? "")
     }
-    if (level !== undefined && level !== "info" && level !== "debug") moveCursorPosition(record)
-    analyzeMessage(record, record.message ?? "")
     if (truncated) record.truncated = true
     return finishFields(record, this.redact, "postgres", scanFields)
   }
