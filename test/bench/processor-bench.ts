@@ -24,8 +24,9 @@
  *
  * Each `--set` adds one processor run with those extra environment variables (after the default run, on the same
  * topic, each with a fresh group); `NODE_ARGS` among them goes on Node's command line after the deployed flags
- * (V8 flags: NODE_OPTIONS does not accept all of them). `--profile` adds a run of the defaults under `--cpu-prof` and prints where the
- * processor's main thread spends its time (cpu-profile-summary.ts). `--no-default` skips the default run.
+ * (V8 flags: NODE_OPTIONS does not accept all of them). `--profile` adds a run of the defaults under `--cpu-prof`
+ * and prints where the processor's main thread spends its time (cpu-profile-summary.ts). `--no-default` skips the
+ * default run.
  */
 import { type ChildProcess, fork, spawn, spawnSync } from "node:child_process"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs"
