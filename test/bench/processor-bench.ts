@@ -309,6 +309,8 @@ const runProcessor = async (
     OPENOBSERVE_USER: standIn.user,
     OPENOBSERVE_PASSWORD: standIn.password,
     AURORA_LOGS_HTTP_PORT: "0",
+    // The deployed flags only (below), unless a run sets NODE_OPTIONS itself.
+    NODE_OPTIONS: "",
     ...extraEnv
   }
   // V8 flags go on the command line (NODE_OPTIONS refuses some), the deployed ones first: later ones win.
