@@ -27,6 +27,7 @@ export const prometheusText = (stats: PipelineStats, now: number): string => {
   metric("gaps_total", "counter", "Files (or generations) that expired or were replaced before they were fully read.", stats.gaps)
   metric("bytes_lost_total", "counter", "Bytes in those gaps.", stats.bytesLost)
   metric("reads_rotated_away_total", "counter", "Reads of an active file renamed away while they were made: dropped and read again from the renamed file.", stats.readsRotatedAway)
+  metric("late_blocks_skipped_total", "counter", "Blocks a discovery replica published after losing their file, which the new holder's blocks already held: skipped.", stats.lateBlocksSkipped)
   metric("lag_seconds", "gauge", "Now minus the timestamp of the newest record shipped.", stats.newestShippedMicros === 0 ? 0 : Math.max(0, now / 1000 - stats.newestShippedMicros / 1e6))
   out.push("# HELP aurora_logs_records_by_stream_total Records accepted by the sink, per stream.", "# TYPE aurora_logs_records_by_stream_total counter")
   for (const [stream, n] of stats.byStream) out.push(`aurora_logs_records_by_stream_total{stream="${escape(stream)}"} ${n}`)

@@ -25,6 +25,8 @@ export class PipelineStats {
   bytesLost = 0
   /** Reads of an active file that was renamed away while they were made: dropped, read again from the renamed file. */
   readsRotatedAway = 0
+  /** Blocks of a replica that had lost their file, landed after the new holder's and skipped (see RecordDecoder). */
+  lateBlocksSkipped = 0
   /** Records shipped per OpenObserve stream. */
   readonly byStream = new Map<string, number>()
   /** `_timestamp` (epoch µs) of the newest record shipped: now minus this is how far behind the sink is. */

@@ -73,7 +73,9 @@ export const runProcessor = Effect.fn("Processor.run")(function*(options: Proces
     for (const message of messages) {
       acks.track(message)
       stats.blocksReceived++
+      const late = decoder.lateBlocks
       const { records, held } = decoder.decode(message)
+      if (decoder.lateBlocks !== late) stats.lateBlocksSkipped++
       for (const decoded of records) {
         // Earlier partial messages hand their reading reference over to the record; this message gains one.
         if (decoded.sources.includes(message)) acks.retain(message)

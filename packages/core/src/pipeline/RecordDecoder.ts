@@ -28,10 +28,17 @@ export interface DecoderOptions extends ParseOptions {
   readonly maxRecordBytes: number
 }
 
+/** Files whose newest fence is remembered (the oldest entry goes first): far more than a processor has live. */
+const MAX_REMEMBERED_FILES = 65_536
+
 export class RecordDecoder {
   private readonly parsers = new Map<LogFormat, Parser>()
   private readonly blockParsers = new Map<LogFormat, BlockParser>()
   private readonly pending = new Map<string, Pending>()
+  /** Per file, the newest fence among its blocks and the bytes its blocks covered. */
+  private readonly reach = new Map<string, { fence: number; start: number; end: number }>()
+  /** Blocks skipped as late publications of a replica that had lost the file (see decode). */
+  lateBlocks = 0
   private readonly options: DecoderOptions
   /** The record id prefix of the last block enriched: a block's records come one after the other. */
   private idBlock: BusMessage["block"] | undefined
@@ -49,6 +56,14 @@ export class RecordDecoder {
     const key = fileKey(block)
     const records: Array<DecodedRecord> = []
     const blockEnd = block.offset + block.data.length
+    if (this.isLate(key, block.fence, block.offset, blockEnd)) {
+      // A replica paused with this publish under way lost the file meanwhile, and its block landed after the new
+      // holder's, which held these bytes too (read again from the stored cursor, which the paused replica could not
+      // have moved past them): decoding them again would only repeat records, or cut into a record the new holder's
+      // blocks are still putting together.
+      this.lateBlocks++
+      return { records, held: false }
+    }
     let data = block.data
     let base = block.offset
     let sources: Array<BusMessage> = [message]
@@ -109,6 +124,32 @@ export class RecordDecoder {
       return { records, held: true }
     }
     return { records, held: false }
+  }
+
+  /**
+   * Whether a block is a late one from a replica that lost its file: an older fence than a block already seen, and
+   * bytes within those the newer fence's blocks covered (a holder reads a file on from the stored cursor, so its
+   * blocks cover one run of bytes; the paused replica's unfinished publish began at or after that cursor). Otherwise
+   * the block's reach is noted. A block with an older fence and bytes outside that run is decoded: bytes before it
+   * (a block delivered again after a consumer restart, from before a takeover) were not in the new holder's blocks,
+   * and bytes past it will be published again by the new holder under the same record ids.
+   */
+  private isLate(key: string, fence: number, start: number, end: number): boolean {
+    const reach = this.reach.get(key)
+    if (reach === undefined) {
+      if (this.reach.size >= MAX_REMEMBERED_FILES) this.reach.delete(this.reach.keys().next().value!)
+      this.reach.set(key, { fence, start, end })
+      return false
+    }
+    if (fence > reach.fence) {
+      reach.fence = fence
+      reach.start = start
+      reach.end = end
+    } else if (fence === reach.fence) {
+      if (start < reach.start) reach.start = start
+      if (end > reach.end) reach.end = end
+    } else if (start >= reach.start && end <= reach.end) return true
+    return false
   }
 
   /** The first record start after `after` (the data's end when there is none). */
