@@ -3,7 +3,7 @@
  * records parsed, enriched and shipped to OpenObserve; offsets committed once OpenObserve accepted everything
  * before them; what OpenObserve refuses for good, and what cannot be decoded, goes to the dead-letter topic.
  */
-import { CurrentPipelineStats, PipelineStats, runProcessor } from "@aurora-logs/core"
+import { CurrentPipelineStats, PipelineStats, retryWhileRetryable, runProcessor } from "@aurora-logs/core"
 import { KafkaClient, KafkaLogBus } from "@aurora-logs/kafka"
 import { OpenObserveSink } from "@aurora-logs/openobserve"
 import { Effect, Layer } from "effect"
@@ -23,7 +23,12 @@ export const processorCommand = Effect.fn("processor")(function*(argv: ReadonlyA
   return yield* Effect.gen(function*() {
     const group = (yield* KafkaClient).settings.group
     yield* Effect.logInfo(`aurora-logs processor: consumer group ${group}`)
-    yield* runProcessor({ ...settings, group, commitCursors: false })
+    // kafkajs gives a consumer up for good on some broker failures (a group coordinator it cannot find while the
+    // broker restarts): a new consumer, in a scope of its own, carries on from the committed offsets, and the
+    // process stays up through a broker outage. What was in flight is delivered again (the same record ids).
+    yield* retryWhileRetryable(Effect.scoped(runProcessor({ ...settings, group, commitCursors: false })), {
+      onRetry: (e, attempt, delayMs) => Effect.logWarning(`${e.message}; a new consumer in ${delayMs} ms (attempt ${attempt + 1})`)
+    })
     return 0
   }).pipe(
     Effect.scoped,
