@@ -50,8 +50,8 @@ export class BlockParser {
     // non-ASCII bytes are decoded as UTF-8 on their own.
     const text = buffer.toString("latin1")
     const wide = new NonAsciiMarks(isAscii(buffer) ? undefined : bytes)
+    const gate = new BlockMarks(redactionGate(this.options), text)
     if (this.parser instanceof PostgresStderrParser) {
-      const gate = new BlockMarks(redactionGate(this.options), text)
       parseStderrBlock(this.parser, compilePrefix(this.options?.logLinePrefix), { bytes, buffer, text, wide, gate }, records, offsets)
       return { records, offsets }
     }
@@ -59,7 +59,6 @@ export class BlockParser {
     if (starts[0] !== 0) starts.unshift(0)
     const parser = this.parser
     const inPlace = parser instanceof RecordParser ? parser : undefined
-    const gate = new BlockMarks(redactionGate(this.options), text)
     for (let i = 0; i < starts.length; i++) {
       const start = starts[i]!
       const end = i + 1 < starts.length ? starts[i + 1]! : bytes.length

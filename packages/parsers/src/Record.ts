@@ -21,6 +21,12 @@ export function withoutTruncationMarker(text: string): [string, boolean] {
   return end < text.length ? [text.slice(0, end), true] : [text, false]
 }
 
+/** The end of the line at `from` (its "\n"), at most `end`. */
+export function lineEnd(text: string, from: number, end: number): number {
+  const nl = text.indexOf("\n", from)
+  return nl < 0 || nl > end ? end : nl
+}
+
 /** Where the record [start, end) of a text ends without its final line break. */
 export function endBeforeNewline(text: string, start: number, end: number): number {
   if (end > start && text.charCodeAt(end - 1) === 10) end--

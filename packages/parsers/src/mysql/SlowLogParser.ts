@@ -6,7 +6,7 @@
  */
 import { numberAt } from "../Numbers.ts"
 import type { BlockMarks } from "../BlockMarks.ts"
-import { endBeforeNewline, endBeforeTruncation, finishFields, unparsedRecord } from "../Record.ts"
+import { endBeforeNewline, endBeforeTruncation, finishFields, lineEnd, unparsedRecord } from "../Record.ts"
 import { parseIsoTimestamp, parseShortMysqlTimestamp } from "../Timestamp.ts"
 import { RecordParser } from "../RecordParser.ts"
 import type { ParsedRecord } from "../Types.ts"
@@ -136,12 +136,6 @@ function setTimestampAt(text: string, start: number, end: number): number {
   }
   const set = SET_TIMESTAMP.exec(text.slice(start, end))
   return set === null ? -1 : Number(set[1])
-}
-
-/** The end of the line at `from` within [from, stop). */
-function lineEnd(text: string, from: number, stop: number): number {
-  const nl = text.indexOf("\n", from)
-  return nl < 0 || nl > stop ? stop : nl
 }
 
 /** "# Key: " (a header line), but not "# administrator command: ". */

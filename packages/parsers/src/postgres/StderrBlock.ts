@@ -6,7 +6,7 @@
  * own and parsed as makeParser would.
  */
 import type { BlockMarks, NonAsciiMarks } from "../BlockMarks.ts"
-import { endBeforeNewline, endBeforeTruncation } from "../Record.ts"
+import { endBeforeNewline, endBeforeTruncation, lineEnd } from "../Record.ts"
 import type { ParsedRecord } from "../Types.ts"
 import { type CompiledPrefix, FIRST_SECONDARY_CODE } from "./Prefix.ts"
 import type { PostgresStderrParser } from "./StderrParser.ts"
@@ -55,8 +55,7 @@ export function parseStderrBlock(parser: PostgresStderrParser, prefix: CompiledP
       // parse would match the very same first line: the match made while cutting stands.
       record = parser.parseMatched(text, start, heldLineEnd, end, truncated, held, heldCode, heldSeverityEnd, gate.within(start, end))
     } else {
-      let firstEnd = text.indexOf("\n", start)
-      if (firstEnd < 0 || firstEnd > end) firstEnd = end
+      const firstEnd = lineEnd(text, start, end)
       record = prefix.matchLine(text, start, firstEnd, rematch)
         ? parser.parseMatched(text, start, firstEnd, end, truncated, rematch, prefix.severity, prefix.severityEnd, gate.within(start, end))
         : parser.unparsed(text.slice(start, end), truncated)

@@ -6,7 +6,7 @@
  */
 import { postgresLevel } from "../Level.ts"
 import type { Level } from "../Types.ts"
-import { finishFields, unparsedRecord, withoutFinalNewline, withoutTruncationMarker } from "../Record.ts"
+import { finishFields, lineEnd, unparsedRecord, withoutFinalNewline, withoutTruncationMarker } from "../Record.ts"
 import type { Redactor } from "../Redaction.ts"
 import { numberAt } from "../Numbers.ts"
 import { postgresTimestampAt } from "../Timestamp.ts"
@@ -191,10 +191,4 @@ function readRemote(s: string, start: number, end: number, record: ParsedRecord)
 function appendField(record: ParsedRecord, field: string, value: string): void {
   const existing = record[field]
   record[field] = typeof existing === "string" ? existing + "\n" + value : value
-}
-
-/** End of the line at `from` (its "\n"), at most `end`. */
-function lineEnd(text: string, from: number, end: number): number {
-  const nl = text.indexOf("\n", from)
-  return nl < 0 || nl > end ? end : nl
 }
