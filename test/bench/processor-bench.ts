@@ -11,7 +11,9 @@
  *      first; `--source` runs packages/cli/src/main.ts instead) consumes the topic with a fresh group and ships
  *      to the OpenObserve stand-in (`keep: "count"`, its own child process) over loopback, gzip and HTTP
  *      included, until the stand-in has counted every record; then SIGTERM. `--bulk-errors-only` makes the
- *      stand-in answer as an OpenObserve with `ZO_BULK_RESPONSE_INCLUDE_ERRORS_ONLY=true` (failed items only).
+ *      stand-in answer as an OpenObserve with `ZO_BULK_RESPONSE_INCLUDE_ERRORS_ONLY=true` (failed items only);
+ *      `--sink-latency-ms N` makes it answer each request N ms after processing it (a remote OpenObserve's network
+ *      and storage time, which loopback lacks).
  *
  * Figures per run: wall time (from the moment the process is ready to join the group to the last record counted),
  * records/s, MB/s of block text, CPU (user + system, from /proc/<pid>/stat, i.e. every thread: JS, GC, libuv pool
@@ -20,7 +22,7 @@
  *
  *   cd /work/main && node_modules/.bin/node --conditions=source test/bench/processor-bench.ts \
  *     [--records 1000000] [--partitions 8] [--block-kb 512] [--timeout 300] [--profile] [--source] \
- *     [--set AURORA_LOGS_BATCH_RECORDS=10000,OPENOBSERVE_CONCURRENCY=2 ...]
+ *     [--bulk-errors-only] [--sink-latency-ms 50] [--set AURORA_LOGS_BATCH_RECORDS=10000,OPENOBSERVE_CONCURRENCY=2 ...]
  *
  * Each `--set` adds one processor run with those extra environment variables (after the default run, on the same
  * topic, each with a fresh group); `NODE_ARGS` among them goes on Node's command line after the deployed flags
@@ -64,6 +66,8 @@ const quiet = Layer.succeed(References.MinimumLogLevel, "Warn")
 type StandInReply = { readonly type: "stats"; readonly accepted: number; readonly requests: number; readonly cpuMicros: number; readonly maxRssKb: number }
 
 const BULK_ERRORS_ONLY = process.argv.includes("--bulk-errors-only")
+/** `--sink-latency-ms N`: the stand-in answers N ms after processing each request, as a remote OpenObserve would. */
+const SINK_LATENCY_MS = numArg("--sink-latency-ms", 0)
 
 const standInRole = () =>
   Effect.runPromise(Effect.scoped(Effect.gen(function*() {
@@ -80,7 +84,7 @@ const standInRole = () =>
     })
     process.send!({ type: "ready", url: standIn.url, user: standIn.user, password: standIn.password })
     yield* Effect.callback<void>((resume) => void process.on("disconnect", () => resume(Effect.void)))
-  }).pipe(Effect.provide(OpenObserveStandIn.layer({ keep: "count", bulkErrorsOnly: BULK_ERRORS_ONLY }))))).then(() => process.exit(0))
+  }).pipe(Effect.provide(OpenObserveStandIn.layer({ keep: "count", bulkErrorsOnly: BULK_ERRORS_ONLY, answerDelayMs: SINK_LATENCY_MS }))))).then(() => process.exit(0))
 
 interface ConsumeResult {
   readonly type: "done"
@@ -239,7 +243,7 @@ interface StandInHandle {
 }
 
 const startStandIn = async (): Promise<StandInHandle> => {
-  const child = fork(SELF, ["--role", "stand-in", ...(BULK_ERRORS_ONLY ? ["--bulk-errors-only"] : [])], { execArgv: process.execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] })
+  const child = fork(SELF, ["--role", "stand-in", ...(BULK_ERRORS_ONLY ? ["--bulk-errors-only"] : []), "--sink-latency-ms", String(SINK_LATENCY_MS)], { execArgv: process.execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] })
   const ready = await new Promise<{ url: string; user: string; password: string }>((resolve) => child.once("message", resolve as never))
   let waiting: Array<(r: StandInReply) => void> = []
   child.on("message", (m: StandInReply) => {
@@ -438,7 +442,7 @@ const main = async () => {
   const dirty = spawnSync("git", ["status", "--porcelain"], { cwd: ROOT, encoding: "utf8" }).stdout.trim().split("\n").filter((l) => l.length > 0).length
   console.log(`# Processor benchmark, ${new Date().toISOString()}`)
   console.log(`Node ${process.version}, ${NodeOs.cpus().length} cores (${NodeOs.cpus()[0]?.model}), load ${NodeOs.loadavg().map((l) => l.toFixed(1)).join(" ")}; git ${git} + ${dirty} changed/untracked files`)
-  console.log(`processor: ${FROM_SOURCE ? "TypeScript sources" : "built output"} (${MAIN.slice(ROOT.length)}), V8 flags "${deployedProcessorFlags().join(" ")}" (as deployed); stand-in bulk answers: ${BULK_ERRORS_ONLY ? "failed items only (ZO_BULK_RESPONSE_INCLUDE_ERRORS_ONLY=true)" : "every item (OpenObserve's default)"}`)
+  console.log(`processor: ${FROM_SOURCE ? "TypeScript sources" : "built output"} (${MAIN.slice(ROOT.length)}), V8 flags "${deployedProcessorFlags().join(" ")}" (as deployed); stand-in bulk answers: ${BULK_ERRORS_ONLY ? "failed items only (ZO_BULK_RESPONSE_INCLUDE_ERRORS_ONLY=true)" : "every item (OpenObserve's default)"}; stand-in answer delay: ${SINK_LATENCY_MS} ms`)
 
   // ---- broker ----
   let up = false

@@ -53,6 +53,9 @@ export const oneProcessConfig: Config.Config<OneProcessOptions> = Config.all({
   batchRecords: int("BATCH_RECORDS", 2500),
   batchBytes: bytes("BATCH_BYTES", 4 * 1024 * 1024),
   batchWaitMs: ms("BATCH_WAIT", "1 second"),
+  shipLanes: int("SHIP_LANES", 2).pipe(
+    Config.mapEffect((n) => (n >= 1 && n <= 64 ? Effect.succeed(n) : Effect.fail(invalidSetting(env("SHIP_LANES"), `expected 1 to 64 lanes, got ${n}`))))
+  ),
   maxBacklogBytes: bytes("MAX_BACKLOG_BYTES", 64 * 1024 * 1024),
   parse: parseSettingsConfig,
   streamTemplate: Config.String("OPENOBSERVE_STREAM_TEMPLATE").pipe(Config.withDefault("aurora_{source}"))
@@ -72,6 +75,7 @@ export const oneProcessConfig: Config.Config<OneProcessOptions> = Config.all({
     batchRecords: s.batchRecords,
     batchBytes: s.batchBytes,
     batchWaitMs: s.batchWaitMs,
+    shipLanes: s.shipLanes,
     streamTemplate: s.streamTemplate,
     decoder: {
       maxRecordBytes: s.parse.maxRecordBytes,

@@ -47,12 +47,14 @@ export class AckTracker {
 
   /**
    * Advances each partition over its leading done messages. Returns the new commit positions (next offset to
-   * read) and the messages passed over, in order (their cursors may move now).
+   * read) and the messages passed over, in order (their cursors may move now). `owns` limits it to some partitions
+   * (a shipping lane commits only its own: a commit of another lane's partition could overtake that lane's next).
    */
-  advance(): { readonly positions: ReadonlyMap<number, number>; readonly completed: ReadonlyArray<BusMessage> } {
+  advance(owns?: (partition: number) => boolean): { readonly positions: ReadonlyMap<number, number>; readonly completed: ReadonlyArray<BusMessage> } {
     const positions = new Map<number, number>()
     const completed: Array<BusMessage> = []
     for (const [partition, p] of this.partitions) {
+      if (owns !== undefined && !owns(partition)) continue
       let last: BusMessage | undefined
       while (p.head < p.queue.length && this.done.has(p.queue[p.head])) {
         last = p.queue[p.head]

@@ -40,6 +40,8 @@ const scenario = fc.record({
   sinkLatencyMs: fc.constantFrom(0, 5, 40),
   // Batches smaller than a block: a block's records then span batches, and a crash can fall between them.
   batchRecords: fc.integer({ min: 1, max: 50 }),
+  // Batches of different partitions shipped side by side (the bus has 4 partitions).
+  shipLanes: fc.constantFrom(1, 2, 3),
   // Acknowledgements that take time: a discovery crash can fall between a publish and its cursor write.
   publishLatencyMs: fc.constantFrom(0, 5, 40),
   cursorWriteIntervalMs: fc.constantFrom(0, 1500, 20_000)
@@ -88,6 +90,7 @@ const runScenario = (s: Scenario) =>
       Effect.forkChild(runProcessor({
         group: "g",
         batchRecords: s.batchRecords,
+        shipLanes: s.shipLanes,
         batchBytes: 64 * 1024,
         batchWaitMs: 100,
         decoder: { maxRecordBytes: 1 << 20 },

@@ -26,7 +26,9 @@ const scenario = fc.record({ files: fileSpecs, steps: steps([crash]), ...sizes,
   // Batches on their way when a crash comes: crashes then hit work in flight, not only a pipeline at rest.
   sinkLatencyMs: fc.constantFrom(0, 5, 40),
   // Batches smaller than a block: a block's records then span batches, and a crash can fall between them.
-  batchRecords: fc.integer({ min: 1, max: 50 }) })
+  batchRecords: fc.integer({ min: 1, max: 50 }),
+  // Batches of different partitions shipped side by side.
+  shipLanes: fc.constantFrom(1, 2, 3) })
 type Scenario = typeof scenario extends fc.Arbitrary<infer S> ? S : never
 
 const runScenario = (s: Scenario) =>
@@ -56,7 +58,7 @@ const runScenario = (s: Scenario) =>
           concurrency: 2,
           maxBytesPerFileScan: 64 * 1024
         },
-        processor: { group: "g", batchRecords: s.batchRecords, batchBytes: 64 * 1024, batchWaitMs: 100, decoder: { maxRecordBytes: 1 << 20 }, backoff: { initialMs: 50, maxMs: 1000 } },
+        processor: { group: "g", batchRecords: s.batchRecords, shipLanes: s.shipLanes, batchBytes: 64 * 1024, batchWaitMs: 100, decoder: { maxRecordBytes: 1 << 20 }, backoff: { initialMs: 50, maxMs: 1000 } },
         maxBacklogBytes: 256 * 1024
       }).pipe(Effect.provide(services)))
     let fiber = yield* start()

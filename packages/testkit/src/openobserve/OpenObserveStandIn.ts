@@ -64,6 +64,9 @@ export interface StandInOptions {
   readonly keep?: "records" | "count"
   /** Epoch milliseconds used for the ingestion window; the wall clock unless told. */
   readonly now?: () => number
+  /** Every ingestion answer waits this long once the request is processed, as a remote OpenObserve's network and
+   * storage add (benchmarks); none unless told. */
+  readonly answerDelayMs?: number
 }
 
 export const DEFAULT_STAND_IN_USER = "root@example.com"
@@ -361,6 +364,7 @@ const make = (options: StandInOptions) =>
         return
       }
       if (fault?._tag === "Slow") await new Promise((resolve) => setTimeout(resolve, fault.delayMs))
+      if (options.answerDelayMs !== undefined && options.answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, options.answerDelayMs))
       const answered = !response.destroyed && !request.socket.destroyed
       entry(outcome.answer.status, body.length, decoded.length, outcome, answered)
       if (answered) send(response, outcome.answer)
