@@ -74,8 +74,8 @@ export const runProcessor = Effect.fn("Processor.run")(function*(options: Proces
   const decoder = new RecordDecoder(options.decoder)
   const acks = new AckTracker()
 
-  /** A message's items, for the lane of its partition (every record of a file comes from one partition). */
-  const decode = (message: BusMessage): { readonly partition: number; readonly items: Array<Item> } => {
+  /** A message's items. Lanes have partitions of their own, and a file's blocks are all in one partition. */
+  const decode = (message: BusMessage): Array<Item> => {
     const items: Array<Item> = []
     acks.track(message)
     stats.blocksReceived++
@@ -89,7 +89,7 @@ export const runProcessor = Effect.fn("Processor.run")(function*(options: Proces
     }
     // A message whose tail waits in a pending record hands its reading reference over to that record.
     if (!held) items.push({ record: undefined, bytes: 0, sources: [message] })
-    return { partition: message.partition, items }
+    return items
   }
 
   const moveCursors = (completed: ReadonlyArray<BusMessage>) =>
@@ -173,10 +173,15 @@ export const runProcessor = Effect.fn("Processor.run")(function*(options: Proces
     return shipBatch(batch, lane).pipe(Effect.withSpan("processor.ship", { links, attributes: { records: batch.records, bytes: batch.bytes, lane } }))
   }
 
-  /** One lane: its messages' items batched by records, bytes and time, the batches shipped one after the other. */
-  const lane = (index: number, decoded: Stream.Stream<{ readonly items: Array<Item> }, BusError>) =>
-    decoded.pipe(
-      Stream.map(({ items }) => items),
+  /**
+   * One lane: its messages decoded as it pulls them (one block per pull: decoding waits while the lane's batches
+   * wait on the sink, so the records in memory are bounded by the batch size, not by what the bus hands over), the
+   * records batched by records, bytes and time, the batches shipped one after the other. A block may yield no item
+   * (a record still waiting for its continuation).
+   */
+  const lane = (index: number, messages: Stream.Stream<BusMessage, BusError>) =>
+    messages.pipe(
+      Stream.map(decode),
       Stream.flattenIterable,
       Stream.aggregateWithin(
         Sink.reduceWhile(() => new Batch(), (b) => b.records < options.batchRecords && b.bytes < options.batchBytes, (b, item: Item) => b.add(item)),
@@ -188,17 +193,11 @@ export const runProcessor = Effect.fn("Processor.run")(function*(options: Proces
       Stream.mapEffect((batch) => traced(batch, index))
     )
 
-  const decoded = consumer.messages.pipe(
-    // One block decoded per pull: decoding stops while the lanes are busy shipping, so the records waiting in memory
-    // are bounded by the batch size, not by what the bus hands over at once. A block may yield no item (a record
-    // still waiting for its continuation).
-    Stream.rechunk(1),
-    Stream.map(decode)
-  )
-  return yield* (lanes === 1 ? lane(0, decoded) : decoded.pipe(
-    // A lane whose queue is full stops the decoding for every lane (the next block cannot be passed over): room for
-    // a few blocks per lane keeps the others fed while one waits on the sink (2 measured slower than 8).
-    Stream.groupByKey(({ partition }) => laneOf(partition), { bufferSize: 8 }),
+  const messages = Stream.rechunk(consumer.messages, 1)
+  return yield* (lanes === 1 ? lane(0, messages) : messages.pipe(
+    // Blocks wait for their lane undecoded. A lane whose queue is full stops the reading for every lane (the next
+    // block cannot be passed over): room for a few blocks per lane keeps the others fed while one waits on the sink.
+    Stream.groupByKey((message) => laneOf(message.partition), { bufferSize: 8 }),
     Stream.flatMap(([index, messages]) => lane(index, messages), { concurrency: "unbounded" })
   )).pipe(Stream.runDrain)
 })
