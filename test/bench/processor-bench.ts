@@ -9,7 +9,7 @@
  *   3. the real `aurora-logs processor` (a child process running the built packages/cli/dist/main.js, as the
  *      container image does, with the V8 flags of the processor's Kubernetes Deployment; `tsc -b` builds it
  *      first; `--source` runs packages/cli/src/main.ts instead) consumes the topic with a fresh group and ships
- *      to the OpenObserve stand-in (`keep: "count"`, its own child process) over loopback, gzip and HTTP
+ *      to the OpenObserve stand-in (`keep: "count"`, its own child process) over loopback, compression and HTTP
  *      included, until the stand-in has counted every record; then SIGTERM. `--bulk-errors-only` makes the
  *      stand-in answer as an OpenObserve with `ZO_BULK_RESPONSE_INCLUDE_ERRORS_ONLY=true` (failed items only);
  *      `--sink-latency-ms N` makes it answer each request N ms after processing it (a remote OpenObserve's network

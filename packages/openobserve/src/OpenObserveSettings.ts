@@ -68,7 +68,7 @@ export const defaultSettings = {
   org: "default",
   endpoint: "bulk",
   streamTemplate: DEFAULT_STREAM_TEMPLATE,
-  compression: "gzip",
+  compression: "zstd",
   compressionLevel: 1,
   maxRequestBytes: 4 * 1024 * 1024,
   maxRequestRecords: 5000,

@@ -67,6 +67,8 @@ export interface StandInOptions {
   /** Every ingestion answer waits this long once the request is processed, as a remote OpenObserve's network and
    * storage add (benchmarks); none unless told. */
   readonly answerDelayMs?: number
+  /** false: zstd bodies get 415, as OpenObserve releases between its move to Axum and the fix of 2026-08 answer. */
+  readonly acceptZstd?: boolean
 }
 
 export const DEFAULT_STAND_IN_USER = "root@example.com"
@@ -341,6 +343,10 @@ const make = (options: StandInOptions) =>
       if (early !== undefined) {
         entry(early.status, body.length, 0, undefined, true)
         return send(response, early)
+      }
+      if (contentEncoding === "zstd" && options.acceptZstd === false) {
+        entry(415, body.length, 0, undefined, true)
+        return send(response, errorAnswer(415, "Unsupported Media Type"))
       }
       let decoded: Buffer
       try {
