@@ -14,7 +14,6 @@ import type { LogRecord } from "../domain/LogRecord.ts"
 import { DeadLetters, type DeadLetter } from "../sink/DeadLetters.ts"
 import { LogSink } from "../sink/LogSink.ts"
 import { syntheticRecord } from "../testing/SyntheticLogs.ts"
-import { AckTracker } from "./AckTracker.ts"
 import { runProcessor } from "./Processor.ts"
 
 const source: Instance = { id: "db-1", cluster: "c", engine: "postgres", role: "writer", region: "eu-west-1", tags: {} }
@@ -73,23 +72,4 @@ describe("Processor shipping lanes", () => {
         assert.strictEqual(run.uncommitted, 0)
       }
     }))
-})
-
-describe("AckTracker", () => {
-  it("advances only the partitions a lane owns, leaving the others for their own lane", () => {
-    const acks = new AckTracker()
-    const message = (partition: number, offset: number) => ({ partition, offset, block: fileIn(partition, 1) })
-    const a = message(0, 0)
-    const b = message(1, 0)
-    acks.track(a)
-    acks.track(b)
-    acks.release(a)
-    acks.release(b)
-    const first = acks.advance((p) => p === 0)
-    assert.deepStrictEqual([...first.positions], [[0, 1]])
-    assert.deepStrictEqual(first.completed, [a])
-    const second = acks.advance((p) => p === 1)
-    assert.deepStrictEqual([...second.positions], [[1, 1]])
-    assert.deepStrictEqual(second.completed, [b])
-  })
 })
