@@ -1,6 +1,6 @@
 import { sampleRecords } from "@aurora-logs/testkit/openobserve/SampleRecords"
 import { assert, describe, it } from "@effect/vitest"
-import { type IngestVerdict, readIngestAnswer, retryAfterMillis } from "./IngestAnswer.ts"
+import { BULK_HEAD_BYTES, bulkAnswerWithoutErrors, type IngestVerdict, readIngestAnswer, retryAfterMillis } from "./IngestAnswer.ts"
 import { makeRequestEncoder } from "./RequestBody.ts"
 
 const NOW_MS = 1_764_000_000_000
@@ -58,6 +58,15 @@ describe("IngestAnswer", () => {
     assert.deepStrictEqual(bulk({ took: 1, items, errors: false }), failure)
     assert.deepStrictEqual(bulk({ took: 1, items }), failure)
     assert.deepStrictEqual(bulk({ took: 1, meta: { errors: false }, items }), failure)
+  })
+
+  it("bulk: the first bytes of an answer are enough to know that no item failed, and never say so wrongly", () => {
+    const answer = JSON.stringify({ took: 1, errors: false, items: records.map((r) => ok("s", r.record_id)) })
+    assert.isTrue(bulkAnswerWithoutErrors(answer.slice(0, BULK_HEAD_BYTES)))
+    assert.isFalse(bulkAnswerWithoutErrors(JSON.stringify({ took: 1, errors: true, items: [] }).slice(0, BULK_HEAD_BYTES)))
+    // A head cut before "items" (or a longer one) proves nothing: the whole answer is read.
+    assert.isFalse(bulkAnswerWithoutErrors(answer.slice(0, answer.indexOf('"items"') - 1)))
+    assert.isFalse(bulkAnswerWithoutErrors(`{"took":1,"note":"${"x".repeat(BULK_HEAD_BYTES)}","errors":false,"items":[]}`.slice(0, BULK_HEAD_BYTES)))
   })
 
   it("_json / _multi: counts only: none failed, all failed (known), some failed (unattributed)", () => {

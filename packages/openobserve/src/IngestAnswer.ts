@@ -129,13 +129,17 @@ const readBulkItems = (items: ReadonlyArray<unknown>, request: EncodedRequest): 
  */
 const NO_ERRORS_HEAD = /^\s*\{[^{}[\]]*"errors"\s*:\s*false\s*,\s*$/
 
-const bulkWithoutErrors = (body: string): boolean => {
+/** Enough of a bulk answer to hold its head: the sink decodes no more of an answer that says no item failed. */
+export const BULK_HEAD_BYTES = 512
+
+/** Whether `body` (a whole bulk answer, or its first bytes) begins with a head that says no item failed. */
+export const bulkAnswerWithoutErrors = (body: string): boolean => {
   const items = body.indexOf('"items"')
   return items > 0 && NO_ERRORS_HEAD.test(body.slice(0, items))
 }
 
 const readOk = (endpoint: IngestEndpoint, body: string, request: EncodedRequest): IngestVerdict => {
-  if (endpoint === "bulk" && bulkWithoutErrors(body)) return { _tag: "Accepted" }
+  if (endpoint === "bulk" && bulkAnswerWithoutErrors(body)) return { _tag: "Accepted" }
   let parsed: unknown
   try {
     parsed = JSON.parse(body)

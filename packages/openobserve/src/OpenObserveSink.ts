@@ -16,7 +16,7 @@ import { HttpClient, HttpClientRequest } from "effect/http"
 import { backoffMillis } from "./Backoff.ts"
 import { makeCircuitBreaker } from "./CircuitBreaker.ts"
 import { makeCompressor } from "./Compression.ts"
-import { type IngestVerdict, readIngestAnswer } from "./IngestAnswer.ts"
+import { BULK_HEAD_BYTES, bulkAnswerWithoutErrors, type IngestVerdict, readIngestAnswer } from "./IngestAnswer.ts"
 import { makeIngestionWindow, type Outgoing } from "./IngestionWindow.ts"
 import { type Credentials, type OpenObserveSettings, optionalSettingsConfig, settingsConfig } from "./OpenObserveSettings.ts"
 import { type EncodedRequest, makeRequestEncoder } from "./RequestBody.ts"
@@ -65,8 +65,11 @@ const transportCause = (error: { readonly message: string; readonly reason?: unk
 interface Answer {
   readonly status: number
   readonly retryAfter: string | undefined
-  readonly body: string
+  /** Decoded only as far as needed: a full request's bulk answer lists every record (about a megabyte). */
+  readonly body: Uint8Array
 }
+
+const utf8 = new TextDecoder()
 
 /** A request that got no answer. */
 interface NoAnswer {
@@ -98,7 +101,7 @@ export const make = (settings: OpenObserveSettings) =>
         HttpClientRequest.bodyUint8Array(body, headers["content-type"])
       )).pipe(
         Effect.flatMap((response) =>
-          Effect.map(response.text, (body): Answer => ({ status: response.status, retryAfter: response.headers["retry-after"], body }))
+          Effect.map(response.arrayBuffer, (body): Answer => ({ status: response.status, retryAfter: response.headers["retry-after"], body: new Uint8Array(body) }))
         ),
         Effect.timeout(settings.requestTimeout),
         Effect.mapError((error): NoAnswer =>
@@ -107,6 +110,13 @@ export const make = (settings: OpenObserveSettings) =>
             : { kind: "transport", message: `request failed: ${transportCause(error)}` }
         )
       )
+
+    /** A bulk answer whose head says no item failed is taken at its word without decoding its items. */
+    const verdictOf = (request: EncodedRequest, answer: Answer, now: number): IngestVerdict =>
+      settings.endpoint === "bulk" && answer.status >= 200 && answer.status < 300 &&
+          bulkAnswerWithoutErrors(utf8.decode(answer.body.subarray(0, BULK_HEAD_BYTES)))
+        ? { _tag: "Accepted" }
+        : readIngestAnswer(settings.endpoint, request, answer.status, answer.retryAfter, utf8.decode(answer.body), now)
 
     /** Sends `request` until OpenObserve gives an answer that is not "try again". */
     const sendUntilAnswered = Effect.fnUntraced(function*(request: EncodedRequest) {
@@ -126,7 +136,7 @@ export const make = (settings: OpenObserveSettings) =>
           if (compressor === sentWith) {
             compressor = makeCompressor("gzip", settings.compressionLevel)
             yield* Effect.logWarning("OpenObserve does not take zstd request bodies (415): gzip from now on (set OPENOBSERVE_COMPRESSION=gzip for it)", {
-              answer: answered.success.body.slice(0, 200)
+              answer: utf8.decode(answered.success.body.subarray(0, 200))
             })
           }
           // Sent again at once, in the encoding that works: not an attempt that failed.
@@ -137,7 +147,7 @@ export const make = (settings: OpenObserveSettings) =>
         }
         const now = yield* Clock.currentTimeMillis
         const verdict: IngestVerdict = answered._tag === "Success"
-          ? readIngestAnswer(settings.endpoint, request, answered.success.status, answered.success.retryAfter, answered.success.body, now)
+          ? verdictOf(request, answered.success, now)
           : { _tag: "Retry", message: answered.failure.message, retryAfterMs: undefined, unhealthy: true }
         yield* count(requestsSent, 1, { answer: answered._tag === "Success" ? String(answered.success.status) : answered.failure.kind })
         if (verdict._tag !== "Retry") {
