@@ -182,3 +182,21 @@ export const readIngestAnswer = (
   }
   return { _tag: "Refused", status, message }
 }
+
+const utf8 = new TextDecoder()
+
+/**
+ * readIngestAnswer of an answer as it came, in bytes: a bulk answer whose head says no item failed is decoded no
+ * further (a full request's answer lists every record, about a megabyte); any other is decoded and read whole.
+ */
+export const readIngestAnswerBytes = (
+  endpoint: IngestEndpoint,
+  request: EncodedRequest,
+  status: number,
+  retryAfter: string | undefined,
+  body: Uint8Array,
+  nowMillis: number
+): IngestVerdict =>
+  endpoint === "bulk" && status >= 200 && status < 300 && bulkAnswerWithoutErrors(utf8.decode(body.subarray(0, BULK_HEAD_BYTES)))
+    ? { _tag: "Accepted" }
+    : readIngestAnswer(endpoint, request, status, retryAfter, utf8.decode(body), nowMillis)

@@ -16,7 +16,7 @@ import { HttpClient, HttpClientRequest } from "effect/http"
 import { backoffMillis } from "./Backoff.ts"
 import { makeCircuitBreaker } from "./CircuitBreaker.ts"
 import { makeCompressor } from "./Compression.ts"
-import { BULK_HEAD_BYTES, bulkAnswerWithoutErrors, type IngestVerdict, readIngestAnswer } from "./IngestAnswer.ts"
+import { type IngestVerdict, readIngestAnswerBytes } from "./IngestAnswer.ts"
 import { makeIngestionWindow, type Outgoing } from "./IngestionWindow.ts"
 import { type Credentials, type OpenObserveSettings, optionalSettingsConfig, settingsConfig } from "./OpenObserveSettings.ts"
 import { type EncodedRequest, makeRequestEncoder } from "./RequestBody.ts"
@@ -65,11 +65,9 @@ const transportCause = (error: { readonly message: string; readonly reason?: unk
 interface Answer {
   readonly status: number
   readonly retryAfter: string | undefined
-  /** Decoded only as far as needed: a full request's bulk answer lists every record (about a megabyte). */
+  /** As it came: decoded only as far as needed (readIngestAnswerBytes). */
   readonly body: Uint8Array
 }
-
-const utf8 = new TextDecoder()
 
 /** A request that got no answer. */
 interface NoAnswer {
@@ -111,13 +109,6 @@ export const make = (settings: OpenObserveSettings) =>
         )
       )
 
-    /** A bulk answer whose head says no item failed is taken at its word without decoding its items. */
-    const verdictOf = (request: EncodedRequest, answer: Answer, now: number): IngestVerdict =>
-      settings.endpoint === "bulk" && answer.status >= 200 && answer.status < 300 &&
-          bulkAnswerWithoutErrors(utf8.decode(answer.body.subarray(0, BULK_HEAD_BYTES)))
-        ? { _tag: "Accepted" }
-        : readIngestAnswer(settings.endpoint, request, answer.status, answer.retryAfter, utf8.decode(answer.body), now)
-
     /** Sends `request` until OpenObserve gives an answer that is not "try again". */
     const sendUntilAnswered = Effect.fnUntraced(function*(request: EncodedRequest) {
       let sentWith = compressor
@@ -136,7 +127,7 @@ export const make = (settings: OpenObserveSettings) =>
           if (compressor === sentWith) {
             compressor = makeCompressor("gzip", settings.compressionLevel)
             yield* Effect.logWarning("OpenObserve does not take zstd request bodies (415): gzip from now on (set OPENOBSERVE_COMPRESSION=gzip for it)", {
-              answer: utf8.decode(answered.success.body.subarray(0, 200))
+              answer: Buffer.from(answered.success.body.subarray(0, 200)).toString("utf8")
             })
           }
           // Sent again at once, in the encoding that works: not an attempt that failed.
@@ -147,7 +138,7 @@ export const make = (settings: OpenObserveSettings) =>
         }
         const now = yield* Clock.currentTimeMillis
         const verdict: IngestVerdict = answered._tag === "Success"
-          ? verdictOf(request, answered.success, now)
+          ? readIngestAnswerBytes(settings.endpoint, request, answered.success.status, answered.success.retryAfter, answered.success.body, now)
           : { _tag: "Retry", message: answered.failure.message, retryAfterMs: undefined, unhealthy: true }
         yield* count(requestsSent, 1, { answer: answered._tag === "Success" ? String(answered.success.status) : answered.failure.kind })
         if (verdict._tag !== "Retry") {

@@ -3,7 +3,7 @@
  * validated at start. docs/configuration.md lists each one with its default.
  */
 import * as NodeOs from "node:os"
-import { byteSizeSetting, durationSetting, invalidSetting, type OneProcessOptions, type StartAt } from "@aurora-logs/core"
+import { byteSizeSetting, checkedSetting, durationSetting, invalidSetting, type OneProcessOptions, type StartAt } from "@aurora-logs/core"
 import { Config, Duration, Effect } from "effect"
 
 const env = (name: string) => `AURORA_LOGS_${name}`
@@ -53,9 +53,8 @@ export const oneProcessConfig: Config.Config<OneProcessOptions> = Config.all({
   batchRecords: int("BATCH_RECORDS", 2500),
   batchBytes: bytes("BATCH_BYTES", 4 * 1024 * 1024),
   batchWaitMs: ms("BATCH_WAIT", "1 second"),
-  shipLanes: int("SHIP_LANES", 2).pipe(
-    Config.mapEffect((n) => (n >= 1 && n <= 64 ? Effect.succeed(n) : Effect.fail(invalidSetting(env("SHIP_LANES"), `expected 1 to 64 lanes, got ${n}`))))
-  ),
+  shipLanes: checkedSetting(env("SHIP_LANES"), "an integer from 1 to 64", (raw) => (/^\d+$/.test(raw) && Number(raw) >= 1 && Number(raw) <= 64 ? Number(raw) : undefined))
+    .pipe(Config.withDefault(2)),
   maxBacklogBytes: bytes("MAX_BACKLOG_BYTES", 64 * 1024 * 1024),
   parse: parseSettingsConfig,
   streamTemplate: Config.String("OPENOBSERVE_STREAM_TEMPLATE").pipe(Config.withDefault("aurora_{source}"))

@@ -369,8 +369,8 @@ const make = (options: StandInOptions) =>
         request.socket.destroy()
         return
       }
-      if (fault?._tag === "Slow") await new Promise((resolve) => setTimeout(resolve, fault.delayMs))
-      if (options.answerDelayMs !== undefined && options.answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, options.answerDelayMs))
+      const delayMs = (fault?._tag === "Slow" ? fault.delayMs : 0) + (options.answerDelayMs ?? 0)
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs))
       const answered = !response.destroyed && !request.socket.destroyed
       entry(outcome.answer.status, body.length, decoded.length, outcome, answered)
       if (answered) send(response, outcome.answer)
