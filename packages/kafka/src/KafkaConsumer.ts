@@ -39,8 +39,14 @@ export interface ConsumerOptions {
 
 type NonEmpty<A> = readonly [A, ...Array<A>]
 
-class Session {
-  private buffer: Array<BusMessage> = []
+/** What one consumer has fetched and not yet handed over, and its partitions' positions (exported for its test). */
+export class Session {
+  /**
+   * Messages from `head` on wait to be taken; the slots before it are emptied as they are taken (a block's bytes are
+   * a view of the whole fetch they came in, which a stale slot would keep alive) and dropped once they are half the
+   * array.
+   */
+  private buffer: Array<BusMessage | undefined> = []
   private head = 0
   private bufferedBytes = 0
   private paused = false
@@ -90,13 +96,11 @@ class Session {
       n++
     }
     const out = this.buffer.slice(this.head, this.head + n) as unknown as NonEmpty<BusMessage>
+    this.buffer.fill(undefined, this.head, this.head + n)
     this.head += n
     this.bufferedBytes -= bytes
-    if (this.head === this.buffer.length) {
-      this.buffer = []
-      this.head = 0
-    } else if (this.head > 65536) {
-      this.buffer = this.buffer.slice(this.head)
+    if (this.head * 2 >= this.buffer.length) {
+      this.buffer.splice(0, this.head)
       this.head = 0
     }
     if (this.paused && this.bufferedBytes <= this.low) {
@@ -112,7 +116,7 @@ class Session {
     const kept: Array<BusMessage> = []
     let bytes = 0
     for (let i = this.head; i < this.buffer.length; i++) {
-      const m = this.buffer[i]
+      const m = this.buffer[i]!
       if (revoked.has(m.partition)) continue
       kept.push(m)
       bytes += m.block.data.byteLength

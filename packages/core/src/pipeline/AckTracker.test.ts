@@ -1,17 +1,25 @@
 /**
- * The tracker's commit positions when shipping lanes each advance their own partitions.
+ * The tracker's commit positions when shipping lanes each advance their own partitions, and what it keeps alive.
  */
+import * as NodeV8 from "node:v8"
+import * as NodeVm from "node:vm"
 import { assert, describe, it } from "@effect/vitest"
 import type { BusMessage } from "../bus/LogBus.ts"
 import type { Instance } from "../domain/Instance.ts"
 import { AckTracker } from "./AckTracker.ts"
 
 const source: Instance = { id: "db-1", cluster: "c", engine: "postgres", role: "writer", region: "eu-west-1", tags: {} }
-const message = (partition: number, offset: number): BusMessage => ({
+const message = (partition: number, offset: number, data = new Uint8Array(0)): BusMessage => ({
   partition,
   offset,
-  block: { instance: source.id, file: `f${partition}.log`, generation: 0, source, format: "postgres", offset: 0, data: new Uint8Array(0), partial: false, continuation: false, fence: 1 }
+  block: { instance: source.id, file: `f${partition}.log`, generation: 0, source, format: "postgres", offset: 0, data, partial: false, continuation: false, fence: 1 }
 })
+
+/** A full collection, from a test (the flag is set now; the function comes from a fresh context that sees it). */
+const collectGarbage = (): void => {
+  NodeV8.setFlagsFromString("--expose-gc")
+  ;(NodeVm.runInNewContext("gc") as () => void)()
+}
 
 describe("AckTracker", () => {
   it("advances only the partitions a lane owns, leaving the others for their own lane", () => {
@@ -40,5 +48,30 @@ describe("AckTracker", () => {
     assert.deepStrictEqual([...acks.advance().positions], [[0, 12]])
     acks.release(m2)
     assert.deepStrictEqual(acks.advance().completed, [m2])
+  })
+
+  it("keeps no message it has passed over alive: a block's bytes pin the whole fetch they came in", async () => {
+    const acks = new AckTracker()
+    // Made in a function of their own, so that no variable of this (suspended) test still holds one of them.
+    const read = () => {
+      const blocks: Array<WeakRef<Uint8Array>> = []
+      // Fewer messages than a partition's queue ever held before it was compacted (1024), in two partitions.
+      for (let offset = 0; offset < 300; offset++) {
+        const m = message(offset % 2, offset, new Uint8Array(1024))
+        blocks.push(new WeakRef(m.block.data))
+        acks.track(m)
+        acks.release(m)
+        if (offset % 7 === 0) acks.advance()
+      }
+      return { blocks, positions: acks.advance().positions }
+    }
+    const { blocks, positions } = read()
+    assert.strictEqual(positions.get(0), 299)
+    assert.strictEqual(positions.get(1), 300)
+    // WeakRefs read in this turn stay alive until it ends.
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    collectGarbage()
+    assert.strictEqual(blocks.filter((b) => b.deref() !== undefined).length, 0)
+    assert.strictEqual(acks.inFlight, 0)
   })
 })

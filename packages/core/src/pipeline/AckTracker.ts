@@ -4,12 +4,17 @@
  * A message is done once every record that came from it was accepted (or dead-lettered). Batches complete in
  * order, but a record reassembled from partial blocks holds its earlier messages back, so per partition only the
  * highest contiguous done offset moves the commit position. Messages of a partition that was revoked are dropped.
+ * A message passed over is forgotten at once: its block's bytes are a view of the whole fetch they came in, which
+ * the tracker would otherwise keep alive.
  */
 import type { BusMessage } from "../bus/LogBus.ts"
 
 interface PartitionState {
-  /** Messages in arrival order, which is offset order within a partition (offsets may have gaps). */
-  readonly queue: Array<BusMessage>
+  /**
+   * Messages in arrival order, which is offset order within a partition (offsets may have gaps); the slots before
+   * `head` are emptied as the partition advances over them and dropped once they are half the array.
+   */
+  readonly queue: Array<BusMessage | undefined>
   head: number
 }
 
@@ -56,14 +61,14 @@ export class AckTracker {
     for (const [partition, p] of this.partitions) {
       if (owns !== undefined && !owns(partition)) continue
       let last: BusMessage | undefined
-      while (p.head < p.queue.length && this.done.has(p.queue[p.head])) {
-        last = p.queue[p.head]
-        this.done.delete(last)
-        completed.push(last)
-        p.head++
+      for (let next = p.queue[p.head]; next !== undefined && this.done.has(next); next = p.queue[p.head]) {
+        last = next
+        this.done.delete(next)
+        completed.push(next)
+        p.queue[p.head++] = undefined
       }
       if (last !== undefined) positions.set(partition, last.offset + 1)
-      if (p.head > 1024 && p.head * 2 > p.queue.length) {
+      if (p.head * 2 >= p.queue.length) {
         p.queue.splice(0, p.head)
         p.head = 0
       }
