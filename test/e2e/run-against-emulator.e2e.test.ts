@@ -58,6 +58,9 @@ describe("aurora-logs run against the RDS API emulator", () => {
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
       expect(metrics).toMatch(/aurora_logs_records_out_total 93/)
       expect(metrics).toMatch(/aurora_logs_rds_api_calls_total\{[^}]*DownloadDBLogFilePortion[^}]*\} [1-9]/)
+      // The process's own memory, as Prometheus' Node.js clients name it: resident memory in the megabytes.
+      expect(Number(/^process_resident_memory_bytes (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(10 * 2 ** 20)
+      expect(metrics).toMatch(/^nodejs_array_buffers_bytes \d+$/m)
       expect(emulator.callCount("DownloadDBLogFilePortion")).toBeGreaterThan(0)
       run.child.kill("SIGTERM")
       expect(await withDeadline("run to stop on SIGTERM", run.exited, 20_000)).toBe(0)

@@ -31,5 +31,22 @@ export const prometheusText = (stats: PipelineStats, now: number): string => {
   metric("lag_seconds", "gauge", "Now minus the timestamp of the newest record shipped.", stats.newestShippedMicros === 0 ? 0 : Math.max(0, now / 1000 - stats.newestShippedMicros / 1e6))
   out.push("# HELP aurora_logs_records_by_stream_total Records accepted by the sink, per stream.", "# TYPE aurora_logs_records_by_stream_total counter")
   for (const [stream, n] of stats.byStream) out.push(`aurora_logs_records_by_stream_total{stream="${escape(stream)}"} ${n}`)
+  return out.join("\n") + "\n" + processText(process.memoryUsage(), process.cpuUsage())
+}
+
+/**
+ * The process's own memory and CPU under the names Prometheus' Node.js clients use, so that existing dashboards and
+ * a container's memory limit can be read against them: V8's heap, and the Buffers outside it (Kafka fetches,
+ * request bodies), which are most of a busy processor's resident memory.
+ */
+export const processText = (memory: NodeJS.MemoryUsage, cpu: NodeJS.CpuUsage): string => {
+  const out: Array<string> = []
+  const sample = (name: string, type: "counter" | "gauge", help: string, value: number) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${value}`)
+  sample("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.", memory.rss)
+  sample("process_cpu_seconds_total", "counter", "User and system CPU time spent in seconds.", (cpu.user + cpu.system) / 1e6)
+  sample("nodejs_heap_size_total_bytes", "gauge", "V8's heap size in bytes.", memory.heapTotal)
+  sample("nodejs_heap_size_used_bytes", "gauge", "V8's heap in use, in bytes.", memory.heapUsed)
+  sample("nodejs_external_memory_bytes", "gauge", "Memory of objects outside V8's heap bound to JavaScript objects (Buffers among them), in bytes.", memory.external)
+  sample("nodejs_array_buffers_bytes", "gauge", "Memory of ArrayBuffers and Buffers, in bytes (part of the external memory).", memory.arrayBuffers)
   return out.join("\n") + "\n"
 }
