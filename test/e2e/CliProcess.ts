@@ -18,8 +18,9 @@ export interface Running {
   readonly exited: Promise<number | null>
 }
 
-export const startCli = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Running => {
-  const child = spawn(NODE, ["--conditions=source", MAIN, ...args], {
+/** Runs the command from `main`: the TypeScript sources by default, or a bundle of them (scripts/bundle.ts). */
+export const startCli = (args: ReadonlyArray<string>, env: Record<string, string> = {}, main: string = MAIN): Running => {
+  const child = spawn(NODE, [...(main.endsWith(".ts") ? ["--conditions=source"] : []), main, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"]

@@ -33,7 +33,13 @@ export interface Deployment {
 
 const unique = (prefix: string) => `${prefix}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`
 
-export const deployment = (options: { readonly instances: number; readonly brokers: string; readonly leaseTtl: string }) =>
+export const deployment = (options: {
+  readonly instances: number
+  readonly brokers: string
+  readonly leaseTtl: string
+  /** The command's entry point (CliProcess' startCli): the sources unless said. */
+  readonly main?: string
+}) =>
   Effect.gen(function*() {
     const tokens = new TokenFleet({ instances: options.instances, clusters: 3, multilineEvery: 2 })
     const { fleet, instances, written } = tokens
@@ -70,7 +76,7 @@ export const deployment = (options: { readonly instances: number; readonly broke
     }
     const running: Array<Running> = []
     const start = (command: "discovery" | "processor", name: string, extra: Record<string, string> = {}) => {
-      const p = startCli([command], { ...env, AURORA_LOGS_REPLICA_ID: name, ...extra })
+      const p = startCli([command], { ...env, AURORA_LOGS_REPLICA_ID: name, ...extra }, options.main)
       running.push(p)
       return p
     }

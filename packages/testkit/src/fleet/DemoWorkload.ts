@@ -10,7 +10,13 @@ import type { Instance } from "@aurora-logs/core"
 import { type LogFormat, recordStarts } from "@aurora-logs/parsers"
 import type { FleetDirectory } from "./FleetDirectory.ts"
 
-export const FIXTURES_DIR = fileURLToPath(new URL("../../fixtures/", import.meta.url))
+/**
+ * The fixture logs: beside this package's sources or compiled output (`src/fleet` or `dist/fleet` -> `fixtures`),
+ * or beside the chunks of the bundled command, where scripts/bundle.ts copies them.
+ */
+export const FIXTURES_DIR: string = [new URL("../../fixtures/", import.meta.url), new URL("./fixtures/", import.meta.url)]
+  .map((url) => fileURLToPath(url))
+  .find((dir) => NodeFs.existsSync(NodePath.join(dir, "postgresql"))) ?? fileURLToPath(new URL("../../fixtures/", import.meta.url))
 
 interface Source {
   readonly format: LogFormat
@@ -116,7 +122,10 @@ export class DemoWorkload {
     this.options = options
   }
 
-  /** Makes sure the fleet has `count` instances, alternating PostgreSQL and MySQL, in two clusters per engine. */
+  /**
+   * Makes sure the fleet has `count` instances, alternating PostgreSQL and MySQL, in two clusters per engine, and
+   * reads their fixture records now: a missing fixture fails here, not later inside a tick.
+   */
   ensureInstances(count: number, region = "eu-west-1"): void {
     const existing = this.fleet.instances().length
     for (let i = existing; i < count; i++) {
@@ -132,6 +141,13 @@ export class DemoWorkload {
         tags: { env: "demo", team: engine === "postgres" ? "orders" : "shop" }
       })
     }
+    for (const instance of this.fleet.instances()) this.sourcesFor(instance.engine)
+  }
+
+  private sourcesFor(engine: Instance["engine"]): ReadonlyArray<Source> {
+    let sources = this.sources.get(engine)
+    if (sources === undefined) this.sources.set(engine, sources = sourcesOf(engine, this.options.rateScale))
+    return sources
   }
 
   /** Writes what the instances logged over the last `elapsedMs`, rotating and expiring files as due. */
@@ -144,8 +160,7 @@ export class DemoWorkload {
     for (const instance of this.fleet.instances()) {
       let s = this.state.get(instance.id)
       if (s === undefined) {
-        let sources = this.sources.get(instance.engine)
-        if (sources === undefined) this.sources.set(instance.engine, sources = sourcesOf(instance.engine, this.options.rateScale))
+        const sources = this.sourcesFor(instance.engine)
         s = { sources, next: sources.map(() => Math.floor(Math.random() * 50)), owed: sources.map(() => 0) }
         this.state.set(instance.id, s)
       }
