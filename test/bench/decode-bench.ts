@@ -18,7 +18,7 @@ import { PerformanceObserver } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 import { type BusMessage, frame, type Instance, RecordDecoder } from "@aurora-logs/core"
 import { NdjsonEncoder, type ParsedRecord } from "@aurora-logs/parsers"
-import { deployedProcessorFlags } from "./deployed-node-flags.ts"
+import { deployedAllocatorEnv, deployedProcessorFlags, describeDeployed } from "./deployed-processor.ts"
 
 const SELF = fileURLToPath(import.meta.url)
 const FIXTURES = fileURLToPath(new URL("../../packages/testkit/fixtures/postgresql/", import.meta.url))
@@ -101,11 +101,11 @@ if (child >= 0) run(process.argv[child + 1] as "objects" | "bytes")
 else {
   const i = process.argv.indexOf("--rounds")
   const rounds = i >= 0 ? Number(process.argv[i + 1]) : 3
-  console.log(`decode-bench: ${REPLAYS} replays of the 4 PostgreSQL stderr fixtures, batches of ${BATCH}, ${IN_FLIGHT} in flight, ${V8.join(" ")}`)
+  console.log(`decode-bench: ${REPLAYS} replays of the 4 PostgreSQL stderr fixtures, batches of ${BATCH}, ${IN_FLIGHT} in flight, ${describeDeployed()}`)
   console.log("| round | mode | records | CPU ms | GC ms | GCs (major) | RSS MiB |\n|---:|---|---:|---:|---:|---:|---:|")
   for (let round = 1; round <= rounds; round++) {
     for (const mode of ["objects", "bytes"] as const) {
-      const r = spawnSync(process.execPath, [...V8, "--conditions=source", SELF, "--child", mode], { encoding: "utf8" })
+      const r = spawnSync(process.execPath, [...V8, "--conditions=source", SELF, "--child", mode], { encoding: "utf8", env: { ...process.env, ...deployedAllocatorEnv() } })
       if (r.status !== 0) throw new Error(`${mode} run failed: ${r.stderr}`)
       const f = JSON.parse(r.stdout.trim().split("\n").pop()!)
       console.log(`| ${round} | ${f.mode} | ${f.records} | ${f.cpuMs} | ${f.gcMs} | ${f.gcs} (${f.majors}) | ${f.rssMiB} |`)

@@ -6,9 +6,11 @@
  *      window, so the sink neither re-stamps nor loses any), until --records records;
  *   2. baseline: a consume-only child process reads the whole topic with a fresh group through the project's
  *      KafkaLogBus consumer, committing after each chunk, no parsing (as bus-bench.ts does);
- *   3. the real `aurora-logs processor` (a child process running the built packages/cli/dist/main.js, as the
- *      container image does, with the V8 flags of the processor's Kubernetes Deployment; `tsc -b` builds it
- *      first; `--source` runs packages/cli/src/main.ts instead) consumes the topic with a fresh group and ships
+ *   3. the real `aurora-logs processor` (a child process running the bundled command packages/cli/bundle/main.js,
+ *      as the container image does, with the V8 flags and allocator settings of the processor's Kubernetes
+ *      Deployment, deployed-processor.ts; `tsc -b` and scripts/bundle.ts build it first; `--source` runs
+ *      packages/cli/src/main.ts instead, and `ENTRY=dist|bundle|source` in a `--set` runs that one from the
+ *      compiled packages, the bundle or the sources) consumes the topic with a fresh group and ships
  *      to the OpenObserve stand-in (`keep: "count"`, its own child process) over loopback, compression and HTTP
  *      included, until the stand-in has counted every record; then SIGTERM. `--bulk-errors-only` makes the
  *      stand-in answer as an OpenObserve with `ZO_BULK_RESPONSE_INCLUDE_ERRORS_ONLY=true` (failed items only);
@@ -41,14 +43,21 @@ import { reachable } from "@aurora-logs/kafka/testing/TestBroker"
 import { recordStarts } from "@aurora-logs/parsers"
 import { OpenObserveStandIn } from "@aurora-logs/testkit/openobserve/OpenObserveStandIn"
 import { Effect, Layer, References, Stream } from "effect"
+import { bundleCli, DEFAULT_BUNDLE_DIR } from "../../scripts/bundle.ts"
 import { printSummary, summarise } from "./cpu-profile-summary.ts"
-import { deployedProcessorFlags } from "./deployed-node-flags.ts"
+import { deployedAllocatorEnv, deployedProcessorFlags, describeDeployed } from "./deployed-processor.ts"
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url))
 const SELF = fileURLToPath(import.meta.url)
-/** What the container image runs (built by `tsc -b` at the start); `--source` runs the TypeScript sources instead. */
+/** Where the processor can run from: the bundle is what the container image runs (built at the start, as is dist). */
+const ENTRIES = {
+  bundle: join(DEFAULT_BUNDLE_DIR, "main.js"),
+  dist: join(ROOT, "packages", "cli", "dist", "main.js"),
+  source: join(ROOT, "packages", "cli", "src", "main.ts")
+} as const
+type Entry = keyof typeof ENTRIES
 const FROM_SOURCE = process.argv.includes("--source")
-const MAIN = join(ROOT, "packages", "cli", FROM_SOURCE ? "src/main.ts" : "dist/main.js")
+const DEFAULT_ENTRY: Entry = FROM_SOURCE ? "source" : "bundle"
 const BROKERS = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",").map((b) => b.trim()).filter((b) => b.length > 0)
 const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100
 
@@ -155,6 +164,31 @@ const statusKb = (pid: number, key: "VmHWM" | "VmRSS"): number | undefined => {
   try {
     const m = new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"))
     return m === null ? undefined : Number(m[1])
+  } catch {
+    return undefined
+  }
+}
+
+interface MemoryAtEnd {
+  readonly heapUsed: number
+  readonly heapTotal: number
+  readonly external: number
+  readonly arrayBuffers: number
+}
+
+/** The memory figures of the processor's /metrics (its port is in its "health and metrics on :PORT" log line). */
+const scrapeMemory = async (output: string): Promise<MemoryAtEnd | undefined> => {
+  const port = /health and metrics on :(\d+)/.exec(output)?.[1]
+  if (port === undefined) return undefined
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) })).text()
+    const mib = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? NaN) / 2 ** 20
+    return {
+      heapUsed: mib("nodejs_heap_size_used_bytes"),
+      heapTotal: mib("nodejs_heap_size_total_bytes"),
+      external: mib("nodejs_external_memory_bytes"),
+      arrayBuffers: mib("nodejs_array_buffers_bytes")
+    }
   } catch {
     return undefined
   }
@@ -283,6 +317,8 @@ interface RunResult {
   readonly stopSeconds: number
   readonly warnings: ReadonlyArray<string>
   readonly outputTail: string
+  /** The process's own account of its memory at the end (its /metrics), in MiB; undefined if it did not answer. */
+  readonly memoryAtEnd: MemoryAtEnd | undefined
   readonly profileDir: string | undefined
 }
 
@@ -304,6 +340,7 @@ const runProcessor = async (
   const brokerCpu0 = broker === undefined ? undefined : cpuOf(broker)
   const env: Record<string, string> = {
     ...process.env as Record<string, string>,
+    ...deployedAllocatorEnv(),
     KAFKA_BROKERS: BROKERS.join(","),
     AURORA_LOGS_KAFKA_TOPIC: topic,
     AURORA_LOGS_KAFKA_GROUP: group,
@@ -320,7 +357,16 @@ const runProcessor = async (
   // V8 flags go on the command line (NODE_OPTIONS refuses some), the deployed ones first: later ones win.
   const nodeArgs = [...deployedProcessorFlags(), ...(env.NODE_ARGS ?? "").split(" ").filter((a) => a.length > 0)]
   delete env.NODE_ARGS
-  const execArgv = [...nodeArgs, ...(FROM_SOURCE ? ["--conditions=source"] : []), ...(profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`]), MAIN, "processor"]
+  const entry = (env.ENTRY ?? DEFAULT_ENTRY) as Entry
+  if (!(entry in ENTRIES)) throw new Error(`ENTRY=${entry}: expected one of ${Object.keys(ENTRIES).join(", ")}`)
+  delete env.ENTRY
+  const execArgv = [
+    ...nodeArgs,
+    ...(entry === "source" ? ["--conditions=source"] : []),
+    ...(profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`]),
+    ENTRIES[entry],
+    "processor"
+  ]
   // process.execPath is Node itself (node_modules/.bin/node is a shell wrapper: its pid would not be Node's).
   const spawned = performance.now()
   const child = spawn(process.execPath, execArgv, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] })
@@ -371,6 +417,7 @@ const runProcessor = async (
   }
   const endAt = performance.now()
   const brokerCpuEnd = broker === undefined ? undefined : cpuOf(broker)
+  const memoryAtEnd = await scrapeMemory(output)
   const stopping = performance.now()
   child.kill("SIGTERM")
   const killer = setTimeout(() => child.kill("SIGKILL"), 30_000)
@@ -390,6 +437,7 @@ const runProcessor = async (
     startupCpuMicros: readyCpu,
     hwmKb: hwm,
     rssEndKb: rss,
+    memoryAtEnd,
     standInCpuMicros: standInCpuEnd - standInCpu0,
     brokerCpuMicros: brokerCpu0 === undefined || brokerCpuEnd === undefined ? undefined : brokerCpuEnd - brokerCpu0,
     exitCode: code,
@@ -437,12 +485,13 @@ const main = async () => {
   if (!FROM_SOURCE) {
     const build = spawnSync(join(ROOT, "node_modules", ".bin", "tsc"), ["-b"], { cwd: ROOT, stdio: "inherit", timeout: 300_000 })
     if (build.status !== 0) throw new Error("tsc -b failed: the processor runs from the built output")
+    await bundleCli()
   }
   const git = spawnSync("git", ["log", "-1", "--format=%h %cI"], { cwd: ROOT, encoding: "utf8" }).stdout.trim()
   const dirty = spawnSync("git", ["status", "--porcelain"], { cwd: ROOT, encoding: "utf8" }).stdout.trim().split("\n").filter((l) => l.length > 0).length
   console.log(`# Processor benchmark, ${new Date().toISOString()}`)
   console.log(`Node ${process.version}, ${NodeOs.cpus().length} cores (${NodeOs.cpus()[0]?.model}), load ${NodeOs.loadavg().map((l) => l.toFixed(1)).join(" ")}; git ${git} + ${dirty} changed/untracked files`)
-  console.log(`processor: ${FROM_SOURCE ? "TypeScript sources" : "built output"} (${MAIN.slice(ROOT.length)}), V8 flags "${deployedProcessorFlags().join(" ")}" (as deployed); stand-in bulk answers: ${BULK_ERRORS_ONLY ? "failed items only (ZO_BULK_RESPONSE_INCLUDE_ERRORS_ONLY=true)" : "every item (OpenObserve's default)"}; stand-in answer delay: ${SINK_LATENCY_MS} ms`)
+  console.log(`processor: ${FROM_SOURCE ? "TypeScript sources" : "bundled command"} (${ENTRIES[DEFAULT_ENTRY].slice(ROOT.length)}), ${describeDeployed()}; stand-in bulk answers: ${BULK_ERRORS_ONLY ? "failed items only (ZO_BULK_RESPONSE_INCLUDE_ERRORS_ONLY=true)" : "every item (OpenObserve's default)"}; stand-in answer delay: ${SINK_LATENCY_MS} ms`)
 
   // ---- broker ----
   let up = false
@@ -549,6 +598,9 @@ const main = async () => {
       `CPU: user + system of the process over the same window (/proc/<pid>/stat; process.cpuUsage for the consume-only child). ` +
       `Peak RSS: VmHWM (consume only: getrusage maxRSS). RSS at the end: ${results.map((r) => (r.rssEndKb / 1024).toFixed(0)).join(", ")} MiB.`
   )
+  const memory = (m: MemoryAtEnd | undefined) =>
+    m === undefined ? "?" : `${m.heapUsed.toFixed(0)} of ${m.heapTotal.toFixed(0)} heap, ${m.external.toFixed(0)} external (${m.arrayBuffers.toFixed(0)} Buffers)`
+  console.log(`At the end, by the processor's /metrics (MiB): ${results.map((r) => memory(r.memoryAtEnd)).join("; ")}.`)
   for (const r of results) {
     if (r.profileDir === undefined) continue
     const file = readdirSync(r.profileDir).find((f) => f.endsWith(".cpuprofile"))
