@@ -1,9 +1,8 @@
 /**
  * The consumer's fetch buffer: what it hands over, and what it keeps alive afterwards.
  */
-import * as NodeV8 from "node:v8"
-import * as NodeVm from "node:vm"
 import type { BusMessage, Instance } from "@aurora-logs/core"
+import { collected } from "@aurora-logs/core/testing/Collected"
 import { assert, describe, it } from "@effect/vitest"
 import { Session } from "./KafkaConsumer.ts"
 
@@ -13,12 +12,6 @@ const message = (partition: number, offset: number, data: Uint8Array): BusMessag
   offset,
   block: { instance: source.id, file: `f${partition}.log`, generation: 0, source, format: "postgres", offset: 0, data, partial: false, continuation: false, fence: 1 }
 })
-
-/** A full collection, from a test (the flag is set now; the function comes from a fresh context that sees it). */
-const collectGarbage = (): void => {
-  NodeV8.setFlagsFromString("--expose-gc")
-  ;(NodeVm.runInNewContext("gc") as () => void)()
-}
 
 describe("Session", () => {
   it("keeps no message it has handed over alive, while fetches keep coming", async () => {
@@ -40,11 +33,9 @@ describe("Session", () => {
     }
     const { blocks, handedOver } = consume()
     assert.strictEqual(handedOver, 200)
-    await new Promise((resolve) => setTimeout(resolve, 0))
-    collectGarbage()
-    const alive = blocks.map((b) => b.deref() !== undefined)
-    assert.deepStrictEqual(alive.indexOf(true), 200, "the first messages, handed over, are gone")
-    assert.isTrue(alive.slice(200).every((a) => a), "the messages not yet taken are still there")
+    const freed = await collected(blocks)
+    assert.deepStrictEqual(freed.indexOf(false), 200, "the first messages, handed over, are gone")
+    assert.isTrue(freed.slice(200).every((f) => !f), "the messages not yet taken are still there")
     assert.strictEqual(session.take()![0].offset, 200)
   })
 

@@ -1,11 +1,10 @@
 /**
  * The tracker's commit positions when shipping lanes each advance their own partitions, and what it keeps alive.
  */
-import * as NodeV8 from "node:v8"
-import * as NodeVm from "node:vm"
 import { assert, describe, it } from "@effect/vitest"
 import type { BusMessage } from "../bus/LogBus.ts"
 import type { Instance } from "../domain/Instance.ts"
+import { collected } from "../testing/Collected.ts"
 import { AckTracker } from "./AckTracker.ts"
 
 const source: Instance = { id: "db-1", cluster: "c", engine: "postgres", role: "writer", region: "eu-west-1", tags: {} }
@@ -14,12 +13,6 @@ const message = (partition: number, offset: number, data = new Uint8Array(0)): B
   offset,
   block: { instance: source.id, file: `f${partition}.log`, generation: 0, source, format: "postgres", offset: 0, data, partial: false, continuation: false, fence: 1 }
 })
-
-/** A full collection, from a test (the flag is set now; the function comes from a fresh context that sees it). */
-const collectGarbage = (): void => {
-  NodeV8.setFlagsFromString("--expose-gc")
-  ;(NodeVm.runInNewContext("gc") as () => void)()
-}
 
 describe("AckTracker", () => {
   it("advances only the partitions a lane owns, leaving the others for their own lane", () => {
@@ -68,10 +61,7 @@ describe("AckTracker", () => {
     const { blocks, positions } = read()
     assert.strictEqual(positions.get(0), 299)
     assert.strictEqual(positions.get(1), 300)
-    // WeakRefs read in this turn stay alive until it ends.
-    await new Promise((resolve) => setTimeout(resolve, 0))
-    collectGarbage()
-    assert.strictEqual(blocks.filter((b) => b.deref() !== undefined).length, 0)
+    assert.strictEqual((await collected(blocks)).filter((freed) => !freed).length, 0)
     assert.strictEqual(acks.inFlight, 0)
   })
 })
