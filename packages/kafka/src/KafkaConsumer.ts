@@ -14,7 +14,7 @@
  * - Messages that cannot be decoded go to the dead-letter topic with the reason before their batch counts as
  *   fetched; the committed position then steps over them as if they had been shipped.
  */
-import { type BusConsumer, BusError, type BusMessage, BusUnavailable, type DeadLetter } from "@aurora-logs/core"
+import { type BusConsumer, BusError, type BusMessage, BusUnavailable, type DeadLetter, MessageQueue } from "@aurora-logs/core"
 import { Effect, Metric, type Scope, Stream } from "effect"
 import type { Consumer, EachBatchPayload } from "kafkajs"
 import { decodeBlock } from "./BlockCodec.ts"
@@ -41,13 +41,8 @@ type NonEmpty<A> = readonly [A, ...Array<A>]
 
 /** What one consumer has fetched and not yet handed over, and its partitions' positions (exported for its test). */
 export class Session {
-  /**
-   * Messages from `head` on wait to be taken; the slots before it are emptied as they are taken (a block's bytes are
-   * a view of the whole fetch they came in, which a stale slot would keep alive) and dropped once they are half the
-   * array.
-   */
-  private buffer: Array<BusMessage | undefined> = []
-  private head = 0
+  /** Messages waiting to be taken; those taken are let go at once (MessageQueue). */
+  private readonly buffer = new MessageQueue<BusMessage>()
   private bufferedBytes = 0
   private paused = false
   private waiter: (() => void) | undefined
@@ -85,24 +80,18 @@ export class Session {
   }
 
   take(): NonEmpty<BusMessage> | undefined {
-    const available = this.buffer.length - this.head
+    const available = this.buffer.size
     if (available === 0) return undefined
     // A chunk is bounded in bytes too: what the stream holds was freed from the buffer's account, so a large
     // chunk would let the buffer refill while it is still being worked on.
     let n = 0
     let bytes = 0
     while (n < Math.min(available, MAX_CHUNK) && (n === 0 || bytes < MAX_CHUNK_BYTES)) {
-      bytes += this.buffer[this.head + n]!.block.data.byteLength
+      bytes += this.buffer.at(n)!.block.data.byteLength
       n++
     }
-    const out = this.buffer.slice(this.head, this.head + n) as unknown as NonEmpty<BusMessage>
-    this.buffer.fill(undefined, this.head, this.head + n)
-    this.head += n
+    const out = this.buffer.take(n) as unknown as NonEmpty<BusMessage>
     this.bufferedBytes -= bytes
-    if (this.head * 2 >= this.buffer.length) {
-      this.buffer.splice(0, this.head)
-      this.head = 0
-    }
     if (this.paused && this.bufferedBytes <= this.low) {
       this.paused = false
       this.onResume()
@@ -113,16 +102,12 @@ export class Session {
   /** Drops what is buffered for partitions no longer owned. */
   dropPartitions(revoked: ReadonlySet<number>): void {
     if (revoked.size === 0) return
-    const kept: Array<BusMessage> = []
     let bytes = 0
-    for (let i = this.head; i < this.buffer.length; i++) {
-      const m = this.buffer[i]!
-      if (revoked.has(m.partition)) continue
-      kept.push(m)
+    this.buffer.retain((m) => {
+      if (revoked.has(m.partition)) return false
       bytes += m.block.data.byteLength
-    }
-    this.buffer = kept
-    this.head = 0
+      return true
+    })
     this.bufferedBytes = bytes
     for (const p of revoked) {
       this.next.delete(p)

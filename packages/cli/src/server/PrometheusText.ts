@@ -39,7 +39,7 @@ export const prometheusText = (stats: PipelineStats, now: number): string => {
  * a container's memory limit can be read against them: V8's heap, and the Buffers outside it (Kafka fetches,
  * request bodies), which are most of a busy processor's resident memory.
  */
-export const processText = (memory: NodeJS.MemoryUsage, cpu: NodeJS.CpuUsage): string => {
+const processText = (memory: NodeJS.MemoryUsage, cpu: NodeJS.CpuUsage): string => {
   const out: Array<string> = []
   const sample = (name: string, type: "counter" | "gauge", help: string, value: number) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${value}`)
   sample("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.", memory.rss)

@@ -4,33 +4,22 @@
  * A message is done once every record that came from it was accepted (or dead-lettered). Batches complete in
  * order, but a record reassembled from partial blocks holds its earlier messages back, so per partition only the
  * highest contiguous done offset moves the commit position. Messages of a partition that was revoked are dropped.
- * A message passed over is forgotten at once: its block's bytes are a view of the whole fetch they came in, which
- * the tracker would otherwise keep alive.
+ * A message passed over is forgotten at once (MessageQueue).
  */
 import type { BusMessage } from "../bus/LogBus.ts"
-
-interface PartitionState {
-  /**
-   * Messages in arrival order, which is offset order within a partition (offsets may have gaps); the slots before
-   * `head` are emptied as the partition advances over them and dropped once they are half the array.
-   */
-  readonly queue: Array<BusMessage | undefined>
-  head: number
-}
+import { MessageQueue } from "../bus/MessageQueue.ts"
 
 export class AckTracker {
   private readonly outstanding = new Map<BusMessage, number>()
   private readonly done = new Set<BusMessage>()
-  private readonly partitions = new Map<number, PartitionState>()
+  /** Per partition, its messages in arrival order, which is offset order within it (offsets may have gaps). */
+  private readonly partitions = new Map<number, MessageQueue<BusMessage>>()
 
   /** A message was read; it stays outstanding until `release` was called as often as `track` + `retain`. */
   track(message: BusMessage): void {
-    let p = this.partitions.get(message.partition)
-    if (p === undefined) {
-      p = { queue: [], head: 0 }
-      this.partitions.set(message.partition, p)
-    }
-    p.queue.push(message)
+    let queue = this.partitions.get(message.partition)
+    if (queue === undefined) this.partitions.set(message.partition, queue = new MessageQueue())
+    queue.push(message)
     this.outstanding.set(message, (this.outstanding.get(message) ?? 0) + 1)
   }
 
@@ -58,20 +47,15 @@ export class AckTracker {
   advance(owns?: (partition: number) => boolean): { readonly positions: ReadonlyMap<number, number>; readonly completed: ReadonlyArray<BusMessage> } {
     const positions = new Map<number, number>()
     const completed: Array<BusMessage> = []
-    for (const [partition, p] of this.partitions) {
+    for (const [partition, queue] of this.partitions) {
       if (owns !== undefined && !owns(partition)) continue
       let last: BusMessage | undefined
-      for (let next = p.queue[p.head]; next !== undefined && this.done.has(next); next = p.queue[p.head]) {
-        last = next
-        this.done.delete(next)
-        completed.push(next)
-        p.queue[p.head++] = undefined
+      for (let next = queue.at(); next !== undefined && this.done.has(next); next = queue.at()) {
+        last = queue.shift()!
+        this.done.delete(last)
+        completed.push(last)
       }
       if (last !== undefined) positions.set(partition, last.offset + 1)
-      if (p.head * 2 >= p.queue.length) {
-        p.queue.splice(0, p.head)
-        p.head = 0
-      }
     }
     return { positions, completed }
   }

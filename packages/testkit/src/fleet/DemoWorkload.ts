@@ -14,9 +14,8 @@ import type { FleetDirectory } from "./FleetDirectory.ts"
  * The fixture logs: beside this package's sources or compiled output (`src/fleet` or `dist/fleet` -> `fixtures`),
  * or beside the chunks of the bundled command, where scripts/bundle.ts copies them.
  */
-export const FIXTURES_DIR: string = [new URL("../../fixtures/", import.meta.url), new URL("./fixtures/", import.meta.url)]
-  .map((url) => fileURLToPath(url))
-  .find((dir) => NodeFs.existsSync(NodePath.join(dir, "postgresql"))) ?? fileURLToPath(new URL("../../fixtures/", import.meta.url))
+const FIXTURE_DIRS = [fileURLToPath(new URL("../../fixtures/", import.meta.url)), fileURLToPath(new URL("./fixtures/", import.meta.url))]
+export const FIXTURES_DIR: string = FIXTURE_DIRS.find((dir) => NodeFs.existsSync(NodePath.join(dir, "postgresql"))) ?? FIXTURE_DIRS[0]!
 
 interface Source {
   readonly format: LogFormat
