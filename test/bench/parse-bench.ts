@@ -3,9 +3,11 @@
  * and a >= 50 MB MySQL slow log by replaying the fixtures with shifted timestamps (in a temp dir), then
  * measures, each in its own child process on one core:
  *   floor  - read the file, split lines, JSON-encode one small object per line
- *   ours   - BlockParser over blocks of about 1 MB cut at record starts (one pass that frames, decodes,
- *            parses, fingerprints and redacts), then NdjsonEncoder writes every record with the file's
- *            enrichment fields (file, offset, log_type, engine) as NDJSON
+ *   ours   - the `aurora-logs parse --format F --prefix P FILE` command, run in the measured process with
+ *            its output to /dev/null: the file read in 1 MB chunks, cut into blocks of whole records,
+ *            each block through BlockParser (one pass that frames, decodes, parses, fingerprints and
+ *            redacts), then NdjsonEncoder writes every record with the file's fields (file, offset,
+ *            log_type, engine) as NDJSON
  *   tool   - pgbadger -j 1 (same file, same prefix, output to /dev/null) / pt-query-digest (> /dev/null)
  * and prints records/s, MB/s, peak RSS and the ratios.
  *
@@ -20,13 +22,15 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, stat
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { BlockParser, NdjsonEncoder, recordStarts, type LogFormat } from "@aurora-logs/parsers"
+import { Writable } from "node:stream"
+import { parseCommandWith } from "@aurora-logs/cli/commands/parse"
+import type { LogFormat } from "@aurora-logs/parsers"
+import { Effect } from "effect"
 
 const FIXTURES = fileURLToPath(new URL("../../packages/testkit/fixtures/", import.meta.url))
 const PG_FIXTURES = ["0937", "0938", "0939", "0940"].map((m) => join(FIXTURES, "postgresql", "postgresql.log.2026-11-26-" + m))
 const SLOW_FIXTURES = ["mysql-slowquery.log.2026-11-26.08", "mysql-slowquery.log.2026-11-26.09", "mysql-slowquery.log"].map((f) => join(FIXTURES, "aurora-mysql", "slowquery", f))
 const PREFIX = "%t:%r:%u@%d:[%p]:"
-const BLOCK_BYTES = 1 << 20
 
 /** `seconds` is wall time, `cpu` user + system CPU seconds: on a shared machine the ratios use CPU time. */
 interface Measure { seconds: number; cpu: number; records: number; bytes: number; outputBytes: number; maxRssMb: number }
@@ -40,14 +44,15 @@ const arg = (name: string) => {
 if (process.argv[2] === "--worker") {
   const [, , , mode, format, file] = process.argv as [string, string, string, string, LogFormat, string]
   const started = process.hrtime.bigint()
-  const bytes = readFileSync(file)
+  const bytes = mode === "floor" ? readFileSync(file) : undefined
+  const size = statSync(file).size
   let records = 0
   let outputBytes = 0
   const out = openSync("/dev/null", "w")
   let batch = ""
   const flush = () => { outputBytes += writeSync(out, batch); batch = "" }
   if (mode === "floor") {
-    const text = bytes.toString("utf8")
+    const text = bytes!.toString("utf8")
     const lines = text.split("\n")
     for (let i = 0; i < lines.length; i++) {
       batch += JSON.stringify({ line: i, length: lines[i]!.length }) + "\n"
@@ -55,38 +60,22 @@ if (process.argv[2] === "--worker") {
     }
     records = lines.length
   } else {
-    const blocks = new BlockParser(format, { logLinePrefix: PREFIX })
-    const logType = format === "postgres" ? "postgresql" : "slowquery"
-    const engine = format === "postgres" ? "postgres" : "mysql"
-    const encoder = new NdjsonEncoder((chunk) => { outputBytes += writeSync(out, chunk) }, 1 << 20, true)
-    // The fields every record of the file shares are encoded once.
-    const enrichment = NdjsonEncoder.suffix({ file: "bench.log", log_type: logType, engine })
-    // Blocks of about 1 MB cut at record starts, as a streaming reader would hand them over.
-    for (let start = 0; start < bytes.length;) {
-      let end = Math.min(bytes.length, start + BLOCK_BYTES)
-      for (let window = 65536; end < bytes.length; window *= 2) {
-        // Only whole lines are judged (a cut line could be judged differently).
-        const to = end + window >= bytes.length ? bytes.length : bytes.lastIndexOf(10, end + window) + 1
-        const next = recordStarts(format, bytes, end, to, { logLinePrefix: PREFIX })[0]
-        if (next !== undefined) { end = next; break }
-        if (to === bytes.length) end = to
+    // The command as users run it; its output is counted (one line a record) on its way to /dev/null.
+    const devNull = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, at + 1)) records++
+        outputBytes += writeSync(out, chunk)
+        done()
       }
-      const block = blocks.parse(bytes.subarray(start, end))
-      for (let i = 0; i < block.records.length; i++) {
-        const record = block.records[i]!
-        record.offset = start + block.offsets[i]!
-        encoder.write(record, enrichment)
-      }
-      records += block.records.length
-      start = end
-    }
-    encoder.flush()
+    })
+    const code = await Effect.runPromise(parseCommandWith(["--format", format, "--prefix", PREFIX, file], { stdin: process.stdin, stdout: devNull, stderr: process.stderr }))
+    if (code !== 0) throw new Error(`aurora-logs parse exited with ${code}`)
   }
   flush()
   closeSync(out)
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   const usage = process.cpuUsage()
-  const result: Measure = { seconds, cpu: (usage.user + usage.system) / 1e6, records, bytes: bytes.length, outputBytes, maxRssMb: process.resourceUsage().maxRSS / 1024 }
+  const result: Measure = { seconds, cpu: (usage.user + usage.system) / 1e6, records, bytes: size, outputBytes, maxRssMb: process.resourceUsage().maxRSS / 1024 }
   process.stdout.write(JSON.stringify(result))
   process.exit(0)
 }

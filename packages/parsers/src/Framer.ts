@@ -1,15 +1,16 @@
 /**
- * Streaming record framing: feed a file's bytes in chunks of any size, get back complete records
- * (offset + bytes) cut at recordStarts, with the last, possibly unfinished record carried until the
- * next record start arrives or the stream ends. Memory stays bounded by the largest record plus one
- * chunk. This is the same carry discipline the pipeline uses, packaged for the CLI and for tests.
+ * Streaming record framing: feed a file's bytes in chunks of any size, get back blocks of complete
+ * records (offset + bytes, cut at recordStarts) for BlockParser, with the last, possibly unfinished
+ * record carried until the next record start arrives or the stream ends. Memory stays bounded by the
+ * largest record plus one chunk. This is the same carry discipline the pipeline uses, packaged for
+ * the CLI and for tests.
  */
 import type { LogFormat } from "./Format.ts"
-import { recordStarts } from "./RecordStarts.ts"
+import { lastRecordStart, recordStarts } from "./RecordStarts.ts"
 import type { ParseOptions } from "./Types.ts"
 
-export interface FramedRecord {
-  /** Byte offset of the record in the stream. */
+/** Whole records, one after the other: the first begins at `offset` (a byte offset in the stream). */
+export interface FramedBlock {
   readonly offset: number
   readonly bytes: Uint8Array
 }
@@ -29,37 +30,34 @@ export class RecordFramer {
     this.options = options
   }
 
-  /** Adds a chunk; returns the records it completed. */
-  push(chunk: Uint8Array): FramedRecord[] {
+  /** Adds a chunk; returns the records it completed as one block, or undefined when it completed none. */
+  push(chunk: Uint8Array): FramedBlock | undefined {
     this.append(chunk)
-    const out: FramedRecord[] = []
-    const starts = recordStarts(this.format, this.buffer, this.scanFrom, this.length, this.options)
-    let recordStart = 0
-    for (const start of starts) {
-      if (start === 0) continue
-      out.push({ offset: this.base + recordStart, bytes: this.buffer.slice(recordStart, start) })
-      recordStart = start
-    }
+    // Everything before the last record start is whole records; the record it begins is carried.
+    const last = lastRecordStart(this.format, this.buffer, this.scanFrom, this.length, this.options)
+    const carried = last > 0 ? last : 0
     // Every complete line before the last one is decided; the unfinished last line is scanned again.
     const lastNl = this.buffer.lastIndexOf(10, this.length - 1)
     const undecided = lastNl < 0 ? 0 : lastNl + 1
-    this.scanFrom = Math.max(undecided, recordStart) - recordStart
-    if (starts.length > 0 && starts[starts.length - 1]! === undecided && undecided < this.length) {
+    this.scanFrom = Math.max(undecided, carried) - carried
+    if (last >= 0 && last === undecided && undecided < this.length) {
       // The unfinished last line was already judged a record start: do not judge it twice.
-      this.scanFrom = undecided - recordStart + 1
+      this.scanFrom = undecided - carried + 1
     }
-    if (recordStart > 0) this.shift(recordStart)
-    return out
+    if (carried === 0) return undefined
+    const block = { offset: this.base, bytes: this.buffer.slice(0, carried) }
+    this.shift(carried)
+    return block
   }
 
   /** The carried record, if any (call at the end of the stream). */
-  flush(): FramedRecord[] {
-    if (this.length === 0) return []
-    const record = { offset: this.base, bytes: this.buffer.slice(0, this.length) }
+  flush(): FramedBlock | undefined {
+    if (this.length === 0) return undefined
+    const block = { offset: this.base, bytes: this.buffer.slice(0, this.length) }
     this.base += this.length
     this.length = 0
     this.scanFrom = 0
-    return [record]
+    return block
   }
 
   private append(chunk: Uint8Array): void {

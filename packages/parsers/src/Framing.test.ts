@@ -1,15 +1,18 @@
 /**
  * Record framing: recordStarts picks the right lines, and a file cut at arbitrary byte boundaries,
- * framed with a carried tail and then parsed, gives the same records as the whole file (property test
- * over every fixture and every format).
+ * framed into blocks with a carried tail and then parsed block by block, gives the same records as the
+ * whole file cut at recordBounds and parsed record by record (property test over every fixture and
+ * every format).
  */
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { RecordFramer, recordBounds } from "./Framer.ts"
+import { BlockParser } from "./BlockParser.ts"
+import { type FramedBlock, RecordFramer, recordBounds } from "./Framer.ts"
 import { makeParser } from "./Parser.ts"
-import { recordStarts } from "./RecordStarts.ts"
+import { lastRecordStart, recordStarts } from "./RecordStarts.ts"
 import { listFixtures, readFixture } from "./testing/Fixtures.ts"
 import type { LogFormat } from "./Format.ts"
+import type { ParsedRecord } from "./Types.ts"
 
 const enc = (s: string) => new TextEncoder().encode(s)
 const dec = new TextDecoder()
@@ -66,19 +69,41 @@ describe("recordStarts", () => {
   })
 })
 
-/** Frames `bytes` fed in the given chunk sizes and parses every record. */
+describe("lastRecordStart", () => {
+  for (const fixture of listFixtures()) {
+    it(`is the last of recordStarts on any window of ${fixture.name}`, () => {
+      const whole = readFixture(fixture.name)
+      const bytes = whole.subarray(0, Math.min(whole.length, 60_000))
+      fc.assert(
+        fc.property(fc.integer({ min: 0, max: bytes.length }), fc.integer({ min: 0, max: bytes.length }), (a, b) => {
+          const [from, to] = a <= b ? [a, b] : [b, a]
+          const starts = recordStarts(fixture.format, bytes, from, to)
+          expect(lastRecordStart(fixture.format, bytes, from, to)).toBe(starts.length > 0 ? starts[starts.length - 1] : -1)
+        }),
+        { numRuns: 200 }
+      )
+    })
+  }
+})
+
+/** Frames `bytes` fed in the given chunk sizes and parses each block. */
 function parseInChunks(format: LogFormat, bytes: Uint8Array, cuts: number[]) {
   const framer = new RecordFramer(format)
-  const parser = makeParser(format)
-  const records: Array<{ offset: number; text: string }> = []
+  const parser = new BlockParser(format)
+  const records: Array<{ offset: number; record: ParsedRecord }> = []
+  const take = (block: FramedBlock | undefined) => {
+    if (block === undefined) return
+    const parsed = parser.parse(block.bytes)
+    for (let i = 0; i < parsed.records.length; i++) records.push({ offset: block.offset + parsed.offsets[i]!, record: parsed.records[i]! })
+  }
   let at = 0
   for (const cut of [...cuts, bytes.length]) {
     if (cut < at) continue
-    for (const r of framer.push(bytes.subarray(at, cut))) records.push({ offset: r.offset, text: dec.decode(r.bytes) })
+    take(framer.push(bytes.subarray(at, cut)))
     at = cut
   }
-  for (const r of framer.flush()) records.push({ offset: r.offset, text: dec.decode(r.bytes) })
-  return records.map((r) => ({ offset: r.offset, record: parser.parse(r.text) }))
+  take(framer.flush())
+  return records
 }
 
 function parseWhole(format: LogFormat, bytes: Uint8Array) {

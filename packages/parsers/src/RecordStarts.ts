@@ -43,6 +43,35 @@ export function recordStarts(format: LogFormat, bytes: Uint8Array, from = 0, to 
 }
 
 /**
+ * The last of recordStarts(format, bytes, from, to), or -1 when there is none, found by judging the lines from the
+ * end backwards: where a block of whole records ends is decided without judging every line before it (each line is
+ * judged on itself, so the answer is the same).
+ */
+export function lastRecordStart(format: LogFormat, bytes: Uint8Array, from = 0, to = bytes.length, options?: ParseOptions): number {
+  if (to > bytes.length) to = bytes.length
+  if (from >= to) return -1
+  const rule = ruleOf(format, options)
+  if (Object.getPrototypeOf(bytes) !== Uint8Array.prototype) bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  let first = from
+  if (from > 0 && bytes[from - 1] !== NL) {
+    const nl = bytes.indexOf(NL, from)
+    if (nl < 0 || nl + 1 >= to) return -1
+    first = nl + 1
+  }
+  // The last line is complete when its "\n" is the last byte before `to`.
+  let complete = bytes[to - 1] === NL
+  let end = complete ? to - 1 : to
+  for (;;) {
+    const start = end === 0 ? 0 : bytes.lastIndexOf(NL, end - 1) + 1
+    if (start < first) return -1
+    if (rule(bytes, start, end, complete)) return start
+    if (start === first) return -1
+    end = start - 1
+    complete = true
+  }
+}
+
+/**
  * recordStarts(format, bytes) for a whole block the caller also holds as Latin-1 text (one character
  * per byte, so the same positions): the lines are found with the string's indexOf, which costs less
  * per call than the byte array's, and judged on the bytes as recordStarts judges them.
