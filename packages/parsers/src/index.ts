@@ -6,7 +6,7 @@
 export { DEFAULT_FORMAT, detectFormat, engineOf, formatOfFile, isLogFormat, LOG_FORMATS, logTypeOf, sniffFormat } from "./Format.ts"
 export type { Engine, LogFormat, LogType } from "./Format.ts"
 export type { Level, ParsedRecord, ParseOptions, Parser } from "./Types.ts"
-export { recordStarts } from "./RecordStarts.ts"
+export { lastRecordStart, recordStarts } from "./RecordStarts.ts"
 export { RecordFramer, recordBounds } from "./Framer.ts"
 export type { FramedBlock } from "./Framer.ts"
 export { makeParser } from "./Parser.ts"

@@ -3,7 +3,7 @@
  * record starts, parses and enriches each record. Every record names the messages it came from, so a message is
  * acknowledged only once all its records were shipped. Plain code per message: this is the processor's hot path.
  */
-import { BlockParser, type LogFormat, logTypeOf, makeParser, type ParseOptions, type Parser, recordStarts } from "@aurora-logs/parsers"
+import { BlockParser, lastRecordStart, type LogFormat, logTypeOf, makeParser, type ParseOptions, type Parser, recordStarts } from "@aurora-logs/parsers"
 import type { BusMessage } from "../bus/LogBus.ts"
 import { fileKey, recordIdPrefix } from "../domain/LogFile.ts"
 import type { LogRecord } from "../domain/LogRecord.ts"
@@ -160,9 +160,8 @@ export class RecordDecoder {
 
   /** The last record start after `after` (`after` itself when there is none): where an unfinished record begins. */
   private lastStart(format: LogFormat, data: Uint8Array, after: number): number {
-    const starts = recordStarts(format, data, 0, data.length, this.options)
-    for (let i = starts.length - 1; i >= 0; i--) if (starts[i] > after) return starts[i]
-    return after
+    const last = lastRecordStart(format, data, after + 1, data.length, this.options)
+    return last < 0 ? after : last
   }
 
   /** Records of a file still waiting for their continuation (their messages are not acknowledged yet). */
