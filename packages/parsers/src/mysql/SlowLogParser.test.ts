@@ -72,4 +72,16 @@ describe("MariaDB slow log", () => {
     expect(use).toMatchObject({ thread_id: 10, schema: "inventory", _timestamp: 1795734809_000_000, statement: "use `inventory`", fingerprint: "use ?" })
     expect(upper).toMatchObject({ thread_id: 18, query_start: 1600000000_000_000, statement: "SET timestamp=1600000000", fingerprint: "set timestamp=?" })
   })
+
+  it("fingerprints an administrator command as pt-fingerprint does", () => {
+    const [admin] = parseSlow([
+      "# Time: 2026-11-26T23:13:31.000012Z",
+      "# User@Host: root[root] @ localhost []  Id:    13",
+      "# Query_time: 0.000012  Lock_time: 0.000000 Rows_sent: 0  Rows_examined: 0",
+      "SET timestamp=1795734811;",
+      "# administrator command: Refresh;",
+      ""
+    ].join("\n"))
+    expect(admin).toMatchObject({ event: "administrator_command", command: "Refresh", fingerprint: "administrator command: Refresh", thread_id: 13 })
+  })
 })

@@ -118,7 +118,10 @@ export class MysqlSlowLogParser extends RecordParser {
     }
     record.level = "info"
     if (truncated) record.truncated = true
-    return finishFields(record, this.redact, "mysql", scanFields)
+    finishFields(record, this.redact, "mysql", scanFields)
+    // To the fingerprint rules the line is a comment; pt-fingerprint groups it as "administrator command: X".
+    if (record.event === "administrator_command") record.fingerprint = "administrator command: " + record.command
+    return record
   }
 }
 
