@@ -16,8 +16,11 @@ const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c 
 
 const IN_LIST = /\bin ?\( ?\?(?: ?, ?\?)* ?\)/g
 const VALUES_LIST = /\bvalues? ?\( ?\?(?: ?, ?\?)* ?\)(?: ?, ?\( ?\?(?: ?, ?\?)* ?\))*/g
-const LIMIT_PAIR = /\blimit \? ?, ?\?/g
+const LIMIT_PAIR = /\blimit \?(?: ?, ?\?| offset \?)/g
 const USE_DB = /^use \S+$/
+const CALL = /^(call \S+)\(/
+const NULL_WORD = /\bnull\b/g
+const UNION_REPEAT = /\b(select\s.*?)(?:(\sunion(?:\sall)?)\s\1)+/g
 
 /** Character classes of ASCII codes: 0 = copied as is; the others may begin something to rewrite. */
 const PLAIN = 0, SPACE = 1, OTHER_SPACE = 2, SINGLE_QUOTE = 3, DOUBLE_QUOTE = 4, DIGIT = 5, DASH = 6, SLASH = 7, HASH = 8, DOLLAR = 9, DOT = 11
@@ -305,14 +308,75 @@ function finishFingerprint(lowered: string, mysql: boolean): string {
   while (end > 0 && (fp.charCodeAt(end - 1) === 59 || fp.charCodeAt(end - 1) === 32)) end--
   const start = fp.charCodeAt(0) === 32 ? 1 : 0
   if (start > 0 || end < fp.length) fp = fp.slice(start, end)
+  if (mysql) {
+    // pt-fingerprint's MySQL-only rules: a CALL is the procedure's name, a multi-row INSERT/REPLACE
+    // keeps its first row (whatever the rows hold), NULL is a value like any other.
+    const c = fp.charCodeAt(0)
+    if (c === 99 /* c */ && fp.startsWith("call ")) {
+      const call = CALL.exec(fp)
+      if (call !== null) return call[1]!
+    } else if ((c === 105 /* i */ || c === 114 /* r */) && (fp.includes("),") || fp.includes(") ,"))) fp = firstInsertRow(fp)
+    if (fp.includes("null")) fp = fp.replace(NULL_WORD, "?")
+  }
   // Each list the checks below look for holds "(?" or "limit ?": one search rules most statements out.
   if (fp.includes("(?")) {
     if (fp.includes("in (?") || fp.includes("in(?")) fp = fp.replace(IN_LIST, "in(?+)")
     if (fp.includes("values (?") || fp.includes("values(?") || fp.includes("value (?")) fp = fp.replace(VALUES_LIST, "values(?+)")
   }
-  if (fp.includes("limit ?") && (fp.includes("limit ?,") || fp.includes("limit ? ,"))) fp = fp.replace(LIMIT_PAIR, "limit ?")
-  if (mysql && fp.startsWith("use ") && USE_DB.test(fp)) return "use ?"
+  if (fp.includes("limit ?") && (fp.includes("limit ?,") || fp.includes("limit ? ,") || fp.includes("limit ? offset ?"))) fp = fp.replace(LIMIT_PAIR, "limit ?")
+  if (mysql) {
+    if (fp.startsWith("use ") && USE_DB.test(fp)) return "use ?"
+    if (fp.includes(" union ")) fp = fp.replace(UNION_REPEAT, "$1 /*repeat$2*/")
+    if (fp.includes(" asc")) fp = withoutAscAfterOrderBy(fp)
+  }
   return fp
+}
+
+/**
+ * pt-fingerprint's cut of a multi-row INSERT/REPLACE (`(INSERT|REPLACE)( IGNORE)? INTO .+? VALUES ?(.*?) ?, ?(`):
+ * the text up to the first ")" after VALUES ( that a further "(" row follows, or the text as it is.
+ */
+function firstInsertRow(fp: string): string {
+  const head = /^(?:insert|replace)(?: ignore)? into./.exec(fp)
+  if (head === null) return fp
+  let at = head[0].length
+  let open = -1
+  while ((at = fp.indexOf("values", at)) >= 0) {
+    at += 6
+    const p = fp.charCodeAt(at) === 32 ? at + 1 : at
+    if (fp.charCodeAt(p) === 40 /* ( */) { open = p; break }
+  }
+  if (open < 0) return fp
+  let close = open
+  while ((close = fp.indexOf(")", close + 1)) >= 0) {
+    let j = close + 1
+    if (fp.charCodeAt(j) === 32) j++
+    if (fp.charCodeAt(j) !== 44 /* , */) continue
+    j++
+    if (fp.charCodeAt(j) === 32) j++
+    if (fp.charCodeAt(j) === 40) return fp.slice(0, close + 1)
+  }
+  return fp
+}
+
+/**
+ * pt-fingerprint drops " asc" after the first ORDER BY as its `\G(.+?)\s+ASC` substitution does: each
+ * match starts where the one before ended and needs a character before its " asc" (which also takes
+ * the "asc" of "ascii").
+ */
+function withoutAscAfterOrderBy(fp: string): string {
+  let orderBy = fp.indexOf("order by ")
+  while (orderBy > 0 && isWordChar(fp.charCodeAt(orderBy - 1))) orderBy = fp.indexOf("order by ", orderBy + 1)
+  if (orderBy < 0) return fp
+  let out = ""
+  let copied = 0
+  let from = orderBy + 9
+  let asc: number
+  while ((asc = fp.indexOf(" asc", from + 1)) >= 0) {
+    out += fp.slice(copied, asc)
+    copied = from = asc + 4
+  }
+  return copied === 0 ? fp : out + fp.slice(copied)
 }
 
 /** The general path (any characters): text copied in sliced runs, lowercased once at the end. */

@@ -22,7 +22,15 @@ describe("makeRedactor", () => {
     ["CREATE USER 'x'@'%' IDENTIFIED BY \\'esc\\'", "CREATE USER 'x'@'%' IDENTIFIED BY \\'[REDACTED]\\'"],
     ["SELECT dblink_connect('host=db user=u password=topsecret dbname=d')", "SELECT dblink_connect('host=db user=u password=[REDACTED] dbname=d')"],
     ["CREATE ROLE r PASSWORD $$dollar$$", "CREATE ROLE r PASSWORD $$[REDACTED]$$"],
-    ["ALTER ROLE r PASSWORD 'cut off by trunc", "ALTER ROLE r PASSWORD '[REDACTED]"]
+    ["ALTER ROLE r PASSWORD 'cut off by trunc", "ALTER ROLE r PASSWORD '[REDACTED]"],
+    // MariaDB 10.11 general log and (escaped) audit log.
+    ["CREATE USER IF NOT EXISTS 'tmp2'@'%' IDENTIFIED VIA mysql_native_password USING PASSWORD('tmp-Secret-5')",
+      "CREATE USER IF NOT EXISTS 'tmp2'@'%' IDENTIFIED VIA mysql_native_password USING PASSWORD('[REDACTED]')"],
+    ["'CREATE USER IF NOT EXISTS \\'tmp2\\'@\\'%\\' IDENTIFIED VIA ed25519 USING PASSWORD(\\'pw5\\')'",
+      "'CREATE USER IF NOT EXISTS \\'tmp2\\'@\\'%\\' IDENTIFIED VIA ed25519 USING PASSWORD(\\'[REDACTED]\\')'"],
+    ["ALTER USER u IDENTIFIED VIA mysql_native_password USING '*6C8989366EAF75BB670AD8EA7A7FC1176A95CEF4'",
+      "ALTER USER u IDENTIFIED VIA mysql_native_password USING '[REDACTED]'"],
+    ["SELECT PASSWORD( 'plain' )", "SELECT PASSWORD( '[REDACTED]' )"]
   ])("%s", (input, output) => {
     expect(redact(input)).toBe(output)
   })

@@ -24,7 +24,7 @@ const identity: Redactor = Object.assign((text: string) => text, { mayApply: nev
 const MAY_HOLD_PASSWORD = /password|identified|secret/i
 
 /** Keywords after which the next literal is a secret. */
-const SECRET_KEYWORD = /password\b|identified\s+(?:with\s+(?:\\?['"`][^'"`\\]*\\?['"`]|\S+)\s+)?(?:by|as)(?:\s+password\b)?|(?:^|[^a-z_])secret\s*=/gi
+const SECRET_KEYWORD = /password\b|identified\s+(?:(?:with|via)\s+(?:\\?['"`][^'"`\\]*\\?['"`]|\S+)\s+)?(?:by|as|using)(?:\s+password\b)?|(?:^|[^a-z_])secret\s*=/gi
 
 const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13
 
@@ -104,6 +104,11 @@ function secretAfter(s: string, at: number): [number, number, number] | undefine
   // MySQL 5.x: SET PASSWORD = PASSWORD('...'); OLD_PASSWORD('...').
   const fn = /^(?:old_)?password\s*\(\s*/i.exec(s.slice(i, i + 32))
   if (fn !== null) i += fn[0].length
+  // The keyword was the function's own name: PASSWORD('...') (MariaDB's IDENTIFIED VIA ... USING PASSWORD('...')).
+  else if (s.charCodeAt(i) === 40 /* ( */ && /password$/i.test(s.slice(Math.max(0, at - 8), at))) {
+    i++
+    while (i < s.length && isSpace(s.charCodeAt(i))) i++
+  }
   // PostgreSQL escape-string literal E'...'.
   if ((s.charCodeAt(i) === 69 || s.charCodeAt(i) === 101) && s.charCodeAt(i + 1) === 39) i++
   const literal = literalAt(s, i)

@@ -16,6 +16,7 @@ const USER_HOST = /^# User@Host: ([^\[]*)\[([^\]]*)\] @ *([^\[]*?) *\[([^\]]*)\]
 const USE_DB = /^use (`?)([^`;]+)\1;$/
 const SET_TIMESTAMP = /^SET (?:[a-z_]+=\d+,)*timestamp=(\d+)(?:,[a-z_]+=\d+)*;$/
 const ADMIN_COMMAND = "# administrator command: "
+const EXPLAIN = "# explain: "
 
 /** Field names of the header keys (numbers where the value is numeric); other keys become slow_<key>. */
 const HEADER_FIELDS: Readonly<Record<string, string>> = {
@@ -73,20 +74,27 @@ export class MysqlSlowLogParser extends RecordParser {
       if (userHost[5] !== undefined) record.thread_id = Number(userHost[5])
     }
     start = end + 1
-    // The header block: "# Key: value" lines right after "# User@Host:".
-    while (start < stop && isHeaderLine(text, start, stop)) {
+    // The header block: "# Key: value" lines right after "# User@Host:", and with MariaDB's
+    // log_slow_verbosity=explain a "# explain: ..." table framed by lone "#" lines.
+    while (start < stop) {
+      if (isLoneHash(text, start, stop)) { start = lineEnd(text, start, stop) + 1; continue }
+      if (!isHeaderLine(text, start, stop)) break
       end = lineEnd(text, start, stop)
       if (text.startsWith("# Query_time: ", start)) readQueryTimeLine(text, start, end, record)
+      else if (text.startsWith(EXPLAIN, start)) addExplainLine(text, start, end, record)
       else readHeaderPairs(text, start + 2, end, record)
       start = end + 1
     }
-    // use db; and SET timestamp=N; come before the statement.
+    // One `use db;` line (only when the db changed) and the `SET timestamp=N;` line mysqld always writes
+    // come before the statement: what follows that SET line is the statement, even a client's own
+    // "use `db`" or "SET timestamp=N".
+    let sawUse = false
     while (start < stop) {
       end = lineEnd(text, start, stop)
       const c = text.charCodeAt(start)
-      if (c === 117 /* u */ && startsAt(text, "use ", start, end)) {
+      if (c === 117 /* u */ && !sawUse && startsAt(text, "use ", start, end)) {
         const use = USE_DB.exec(text.slice(start, end))
-        if (use !== null) { record.schema = use[2]!; start = end + 1; continue }
+        if (use !== null) { record.schema = use[2]!; sawUse = true; start = end + 1; continue }
       } else if (c === 83 /* S */ && startsAt(text, "SET ", start, end) && text.charCodeAt(end - 1) === 59) {
         const seconds = setTimestampAt(text, start, end)
         if (seconds >= 0) {
@@ -94,7 +102,6 @@ export class MysqlSlowLogParser extends RecordParser {
           record.query_start = startMicros
           if (record._timestamp === undefined) record._timestamp = startMicros
           start = end + 1
-          continue
         }
       }
       break
@@ -111,7 +118,10 @@ export class MysqlSlowLogParser extends RecordParser {
     }
     record.level = "info"
     if (truncated) record.truncated = true
-    return finishFields(record, this.redact, "mysql", scanFields)
+    finishFields(record, this.redact, "mysql", scanFields)
+    // To the fingerprint rules the line is a comment; pt-fingerprint groups it as "administrator command: X".
+    if (record.event === "administrator_command") record.fingerprint = "administrator command: " + record.command
+    return record
   }
 }
 
@@ -136,6 +146,22 @@ function setTimestampAt(text: string, start: number, end: number): number {
   }
   const set = SET_TIMESTAMP.exec(text.slice(start, end))
   return set === null ? -1 : Number(set[1])
+}
+
+/** A line that is only "#" (MariaDB frames its explain table with them). */
+function isLoneHash(text: string, at: number, stop: number): boolean {
+  if (text.charCodeAt(at) !== 35) return false
+  const next = at + 1
+  if (next >= stop) return true
+  const c = text.charCodeAt(next)
+  return c === 10 || (c === 13 && (next + 1 >= stop || text.charCodeAt(next + 1) === 10))
+}
+
+/** "# explain: <tab-separated row>": the rows are kept as one text, a line each, without the prefix. */
+function addExplainLine(text: string, start: number, end: number, record: ParsedRecord): void {
+  if (end > start && text.charCodeAt(end - 1) === 13) end--
+  const row = text.slice(start + EXPLAIN.length, end)
+  record.explain = record.explain === undefined ? row : record.explain + "\n" + row
 }
 
 /** "# Key: " (a header line), but not "# administrator command: ". */
