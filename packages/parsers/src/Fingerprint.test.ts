@@ -27,6 +27,14 @@ describe("fingerprint (MySQL)", () => {
   ])("%s", (sql, expected) => {
     expect(fingerprint(sql, "mysql")).toBe(expected)
   })
+
+  it("collapses repeated UNIONs only in fingerprints of up to 4,096 characters (the rule's cost grows with the square of the length)", () => {
+    const union = (n: number) => Array.from({ length: n }, () => "SELECT a FROM t WHERE b = 1").join(" UNION ALL ")
+    expect(fingerprint(union(100), "mysql")).toBe("select a from t where b = ? /*repeat union all*/")
+    const long = fingerprint(union(5000), "mysql")
+    expect(long.length).toBeGreaterThan(4096)
+    expect(long).not.toContain("/*repeat")
+  })
 })
 
 describe("fingerprint (PostgreSQL)", () => {
