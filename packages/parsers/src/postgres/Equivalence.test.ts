@@ -2,6 +2,8 @@
  * The same events logged to stderr, csvlog and jsonlog give the same records: same count once the
  * fixture README's documented offsets are accounted for (the stderr file also holds the records
  * written after csvlog/jsonlog were switched off), and the same values in every field the three share.
+ * A second pair (stderr and csvlog of one server) switches from the RDS prefix to the long RDS prefix
+ * with log_error_verbosity = verbose and back in the middle of the file.
  */
 import { describe, expect, it } from "vitest"
 import { parseFile, readFixture } from "../testing/Fixtures.ts"
@@ -61,5 +63,44 @@ describe("stderr, csvlog and jsonlog of the same workload", () => {
     const lastCsv = Math.max(...csv.map(second))
     // The documented rotation offset: a row or two at the start may sit in the neighbouring csv file.
     expect(extra.filter((r) => second(r) <= lastCsv).length).toBeLessThanOrEqual(2)
+  })
+})
+
+const SWITCHING = "postgresql/postgresql.log.2026-11-26-2322"
+/** Fields only the long prefix (%m ... %e:%s:%v:%x:%c:%q%a) gives stderr. */
+const LONG_PREFIX_FIELDS = ["_timestamp", "session_id", "session_start", "virtual_transaction_id", "transaction_id", "application_name", "sqlstate"] as const
+const pick = (r: ParsedRecord, fields: ReadonlyArray<string>) => Object.fromEntries(fields.filter((f) => r[f] !== undefined).map((f) => [f, r[f]]))
+
+describe("stderr and csvlog of a server reloaded with the other RDS prefix and verbose errors, then back", () => {
+  // The default prefix is configured, as for most files: the long prefix's lines are read all the same.
+  const stderr = parseFile("postgres", readFixture(SWITCHING))
+  const csv = parseFile("postgres-csv", readFixture(SWITCHING + ".csv"))
+
+  it("gives one record per csvlog row, none unparsed", () => {
+    expect(stderr.length).toBe(csv.length)
+    expect(stderr.filter((r) => r.parse_error !== undefined)).toEqual([])
+  })
+
+  it("gives every csvlog row's shared fields, location and positions, and the long prefix's fields where it was on", () => {
+    // %t comes from a coarser clock than csvlog's time: the second before is accepted (fixtures README).
+    const byKey = new Map<string, ParsedRecord[]>()
+    for (const r of stderr) byKey.set(key(r), [...(byKey.get(key(r)) ?? []), r])
+    let longPrefixed = 0
+    let verbose = 0
+    for (const row of csv) {
+      const candidates = byKey.get(key(row))?.length ? byKey.get(key(row))! : byKey.get(`${second(row) - 1}|${row.pid}|${row.message}`) ?? []
+      expect(candidates.length, "stderr record for " + key(row)).toBeGreaterThan(0)
+      const match = candidates.shift()!
+      expect(pick(match, [...SHARED_FIELDS, "location", "statement_pos", "query_pos"])).toEqual(pick(row, [...SHARED_FIELDS, "location", "statement_pos", "query_pos"]))
+      if (match.session_id !== undefined) {
+        longPrefixed++
+        expect(pick(match, LONG_PREFIX_FIELDS)).toEqual(pick(row, LONG_PREFIX_FIELDS))
+      } else if (match.location !== undefined) {
+        expect(match.sqlstate).toBe(row.sqlstate)
+      }
+      if (match.location !== undefined) verbose++
+    }
+    expect(longPrefixed).toBeGreaterThan(500)
+    expect(verbose).toBeGreaterThan(500)
   })
 })

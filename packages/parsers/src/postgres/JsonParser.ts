@@ -60,6 +60,7 @@ export class PostgresJsonParser extends RecordParser {
       if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") record[field] = value
       else record[field] = JSON.stringify(value)
     }
+    if (record.file_name !== undefined) joinLocation(record)
     if (record.severity !== undefined) {
       const level = postgresLevel(String(record.severity))
       if (level !== undefined) record.level = level
@@ -68,4 +69,16 @@ export class PostgresJsonParser extends RecordParser {
     if (truncated) record.truncated = true
     return finishRecord(record, this.redact, "postgres", this.redacting)
   }
+}
+
+/**
+ * log_error_verbosity = verbose: jsonlog gives func_name, file_name and file_line_num apart; stderr's
+ * LOCATION line and csvlog's location column give them as "func, file:line", which the record keeps.
+ */
+function joinLocation(record: ParsedRecord): void {
+  const place = `${record.file_name}:${record.file_line_num}`
+  record.location = record.func_name === undefined ? place : `${record.func_name}, ${place}`
+  delete record.func_name
+  delete record.file_name
+  delete record.file_line_num
 }

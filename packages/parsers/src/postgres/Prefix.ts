@@ -41,8 +41,16 @@ export class CompiledPrefix {
   readonly source: string
   /** The prefix is RDS's default: lines as bytes take matchRdsBytes first. */
   private readonly rds: boolean
+  /**
+   * For either RDS prefix, the other one, tried on a line this one does not match: a parameter group
+   * change reloads the server with the other prefix in the middle of a file, and a file written wholly
+   * with the other one must not end up as continuation lines of its first record.
+   */
+  readonly alternate: CompiledPrefix | undefined
+  /** The captures' last slot: 0 when this prefix matched, 1 when the alternate did. */
+  readonly variantSlot: number
 
-  constructor(prefix: string) {
+  constructor(prefix: string, withAlternate = true) {
     this.source = prefix
     this.rds = prefix === RDS_LOG_LINE_PREFIX
     const tokens: Token[] = []
@@ -69,16 +77,21 @@ export class CompiledPrefix {
     })
     const first = this.tokens[0]
     this.startsWithDigit = first !== undefined && first.kind === ESCAPE && "tmns".includes(first.letter) && !first.padded
+    const other = prefix === RDS_LOG_LINE_PREFIX ? RDS_LOG_LINE_PREFIX_LONG : prefix === RDS_LOG_LINE_PREFIX_LONG ? RDS_LOG_LINE_PREFIX : undefined
+    this.alternate = withAlternate && other !== undefined ? new CompiledPrefix(other, false) : undefined
+    this.variantSlot = Math.max(this.tokens.length, this.alternate?.tokens.length ?? 0) * 2
   }
 
-  get captureSize(): number { return this.tokens.length * 2 }
+  /** Size of a captures array: every escape's bounds, for this prefix or its alternate, and the variant slot. */
+  get captureSize(): number { return this.variantSlot + 1 }
 
   /**
    * Matches the prefix at `pos` within [pos, end) (end = the line's end); returns where the prefix
    * ends, or -1. When `captures` is given, it receives each escape's value bounds.
    */
   match(s: Source, pos: number, end: number, captures?: Captures): number {
-    if (captures !== undefined) captures.fill(-1)
+    // Only this prefix's slots: the rest of the array belongs to the alternate (or the variant slot).
+    if (captures !== undefined) captures.fill(-1, 0, this.tokens.length * 2)
     return this.matchFrom(s, 0, pos, end, captures)
   }
 
@@ -183,6 +196,21 @@ export class CompiledPrefix {
    * severity (no allocation per line; the message starts at severityEnd + 3).
    */
   matchLine(s: Source, pos: number, end: number, captures?: Captures): boolean {
+    if (this.matchOwnLine(s, pos, end, captures)) {
+      if (captures !== undefined) captures[this.variantSlot] = 0
+      return true
+    }
+    const alternate = this.alternate
+    if (alternate === undefined || !alternate.matchOwnLine(s, pos, end, captures)) return false
+    this.prefixEnd = alternate.prefixEnd
+    this.severityEnd = alternate.severityEnd
+    this.severity = alternate.severity
+    if (captures !== undefined) captures[this.variantSlot] = 1
+    return true
+  }
+
+  /** matchLine with this prefix alone. */
+  private matchOwnLine(s: Source, pos: number, end: number, captures?: Captures): boolean {
     if (this.startsWithDigit && !isDigit(codeAt(s, pos))) return false
     let prefixEnd = GIVE_UP
     if (this.rds && typeof s !== "string") {

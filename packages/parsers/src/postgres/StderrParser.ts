@@ -26,6 +26,8 @@ export class PostgresStderrParser implements Parser {
   private readonly prefix: CompiledPrefix
   /** Char code of each prefix token's escape letter; 0 for literals. */
   private readonly letters: ReadonlyArray<number>
+  /** The same for the prefix's alternate (see CompiledPrefix.alternate). */
+  private readonly alternateLetters: ReadonlyArray<number>
   private readonly redact: Redactor
   private readonly redacting: boolean
 
@@ -34,7 +36,8 @@ export class PostgresStderrParser implements Parser {
     this.redact = redact
     this.redacting = redacting
     this.captures = new Int32Array(prefix.captureSize)
-    this.letters = prefix.tokens.map((token) => (token.kind === 1 && token.letter.length > 0 ? token.letter.charCodeAt(0) : 0))
+    this.letters = lettersOf(prefix)
+    this.alternateLetters = prefix.alternate === undefined ? [] : lettersOf(prefix.alternate)
   }
 
   /** `scanFields`: whether redaction must look at the fields, when the caller already knows (see redactionGate). */
@@ -76,9 +79,15 @@ export class PostgresStderrParser implements Parser {
         record.message = text.slice(messageStart, end)
       } else {
         this.readContinuations(text, messageStart, firstEnd, end, record)
+        // log_error_verbosity = verbose writes "SQLSTATE: " before the message and a LOCATION line
+        // after it, on every record: the code goes where csvlog and jsonlog have it.
+        if (record.location !== undefined) moveSqlState(record)
       }
       if (cursorMoves) moveCursorPosition(record)
       analyzeMessage(record, record.message ?? "")
+      // A lock wait met while a statement is parsed is a LOG with a position ("process N still waiting
+      // for ... at character 22"); looked for only once a statement or plan text has left the message.
+      if (!cursorMoves && record.duration_kind === undefined) moveCursorPosition(record)
     }
     if (truncated) record.truncated = true
     return finishFields(record, this.redact, "postgres", scanFields)
@@ -114,7 +123,7 @@ export class PostgresStderrParser implements Parser {
    * remote's parts) and sliced only to become a string field.
    */
   private readPrefixFields(text: string, record: ParsedRecord, captures: Int32Array): void {
-    const letters = this.letters
+    const letters = captures[this.prefix.variantSlot] === 1 ? this.alternateLetters : this.letters
     for (let t = 0; t < letters.length; t++) {
       const letter = letters[t]!
       if (letter === 0) continue
@@ -143,7 +152,10 @@ export class PostgresStderrParser implements Parser {
         case 114 /* r */: readRemote(s, start, end, record); break
         case 104 /* h */: record.client_addr = s.slice(start, end); break
         case 108 /* l */: record.line_num = numberAt(s, start, end); break
-        case 101 /* e */: record.sqlstate = s.slice(start, end); break
+        case 101 /* e */:
+          // csvlog and jsonlog leave out 00000 ("successful completion"): so does stderr, for the same record.
+          if (!(end - start === 5 && s.startsWith("00000", start))) record.sqlstate = s.slice(start, end)
+          break
         case 99 /* c */: record.session_id = s.slice(start, end); break
         case 115 /* s */: { const micros = postgresTimestampAt(s, start, end); if (micros !== undefined) record.session_start = micros; break }
         case 118 /* v */: record.virtual_transaction_id = s.slice(start, end); break
@@ -156,6 +168,9 @@ export class PostgresStderrParser implements Parser {
     }
   }
 }
+
+const lettersOf = (prefix: CompiledPrefix): ReadonlyArray<number> =>
+  prefix.tokens.map((token) => (token.kind === 1 && token.letter.length > 0 ? token.letter.charCodeAt(0) : 0))
 
 const isGraphicAscii = (c: number) => c > 32 && c < 127
 
@@ -172,6 +187,19 @@ function moveCursorPosition(record: ParsedRecord): void {
   if (m === null) return
   record.message = message.slice(0, m.index)
   record[record.query !== undefined ? "query_pos" : "statement_pos"] = Number(m[1])
+}
+
+/** "XXXXX: message" -> sqlstate XXXXX (left out when 00000, as in csvlog and jsonlog) and "message". */
+function moveSqlState(record: ParsedRecord): void {
+  const message = record.message
+  if (message === undefined || message.length < 7 || message.charCodeAt(5) !== 58 || message.charCodeAt(6) !== 32) return
+  for (let i = 0; i < 5; i++) {
+    const c = message.charCodeAt(i)
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90))) return
+  }
+  const code = message.slice(0, 5)
+  if (code !== "00000") record.sqlstate = code
+  record.message = message.slice(7)
 }
 
 /** %r, s[start, end): "host(port)" (split at the last "(") or a value kept whole ("[local]"). */
