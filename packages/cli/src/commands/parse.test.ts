@@ -90,6 +90,18 @@ describe("aurora-logs parse", () => {
     expect(ndjson(stdout)).toEqual([expect.objectContaining({ pid: 77, user: "app", database: "shop", duration_ms: 2.5, statement: "SELECT 1", log_type: "postgresql" })])
   })
 
+  it("says on stderr when most records of a file did not parse, and still prints them all", async () => {
+    const text = "2026-11-26 09:39:01.250 UTC [77] app@shop LOG:  duration: 2.5 ms  statement: SELECT 1\n".repeat(3)
+    const wrongPrefix = await run(["--format", "postgres", "-"], text)
+    expect(wrongPrefix.code).toBe(0)
+    expect(ndjson(wrongPrefix.stdout)).toEqual([expect.objectContaining({ parse_error: expect.any(String) })])
+    expect(wrongPrefix.stderr).toContain("1 of 1 records did not parse")
+    expect(wrongPrefix.stderr).toContain("--prefix")
+    const rightPrefix = await run(["--format", "postgres", "--prefix=%m [%p] %u@%d ", "-"], text)
+    expect(ndjson(rightPrefix.stdout)).toHaveLength(3)
+    expect(rightPrefix.stderr).toBe("")
+  })
+
   it("redacts passwords unless --no-redact", async () => {
     const line = "2026-11-26 09:39:01 UTC:[local]:postgres@postgres:[7]:LOG:  duration: 1.0 ms  statement: ALTER ROLE app PASSWORD 'hunter2'\n"
     expect((await run(["--format=postgres", "-"], line)).stdout).not.toContain("hunter2")

@@ -140,6 +140,9 @@ async function parseOne(file: string, requested: LogFormat | "auto", options: Pa
   const nameForFormat = file === "-" ? undefined : file
   let framer: RecordFramer | undefined
   let emit: ((block: FramedBlock | undefined) => Promise<void>) | undefined
+  let seen = 0
+  let unparsed = 0
+  let firstProblem: string | undefined
   const head: Uint8Array[] = []
   let headBytes = 0
 
@@ -153,6 +156,14 @@ async function parseOne(file: string, requested: LogFormat | "auto", options: Pa
     emit = async (block) => {
       if (block === undefined) return
       const { records, offsets } = parser.parse(block.bytes)
+      seen += records.length
+      for (let i = 0; i < records.length; i++) {
+        const problem = records[i]!.parse_error
+        if (problem !== undefined) {
+          unparsed++
+          firstProblem ??= problem
+        }
+      }
       if (stats !== undefined) {
         for (let i = 0; i < records.length; i++) stats.add(records[i]!, format, (offsets[i + 1] ?? block.bytes.length) - offsets[i]!)
         stats.addLines(countLines(block.bytes))
@@ -176,7 +187,9 @@ async function parseOne(file: string, requested: LogFormat | "auto", options: Pa
   }
 
   let flushOutput: (() => Promise<void>) | undefined
+  let chosen: LogFormat | undefined
   const startWith = async (format: LogFormat) => {
+    chosen = format
     flushOutput = start(format)
     for (const chunk of head) await emit!(framer!.push(chunk))
     head.length = 0
@@ -196,6 +209,13 @@ async function parseOne(file: string, requested: LogFormat | "auto", options: Pa
   if (framer === undefined) await startWith(detectFormat(nameForFormat, concat(head)))
   await emit!(framer!.flush())
   await flushOutput!()
+  // Nothing is dropped either way, but a file that mostly did not parse usually means a wrong format or prefix.
+  if (unparsed > 0 && unparsed * 2 >= seen) {
+    const hint = chosen === "postgres"
+      ? `; if the server's log_line_prefix is not ${options.logLinePrefix ?? "RDS's"}, give it with --prefix`
+      : requested === "auto" ? "; if the format was guessed wrong, give it with --format" : ""
+    await write(io.stderr, `aurora-logs parse: ${file}: ${unparsed} of ${seen} records did not parse (as ${chosen}: ${firstProblem})${hint}\n`)
+  }
 }
 
 function concat(parts: ReadonlyArray<Uint8Array>): Uint8Array {
