@@ -206,18 +206,38 @@ const generalLogRule: LineRule = (b, start, end) => {
   return letter !== undefined && letter >= 65 && letter <= 90 && j + 1 < end
 }
 
-/** Slow log: "# Time:", "# User@Host:" not right after "# Time:", and server banners. */
+/**
+ * Slow log: "# Time: <digit>", "# User@Host: ...[...] @ ..." not right after such a "# Time:", and server
+ * banners. A statement's own lines can begin with "# Time:" or "# User@Host:" (a comment, a multi-line
+ * literal); mysqld's lines are told apart by what follows: a time, and the "user[user] @ host" form.
+ */
 const slowLogRule: LineRule = (b, start, end) => {
   const c = b[start]
   if (c === 35 /* # */) {
-    if (startsWithAscii(b, start, end, "# Time:")) return true
-    if (startsWithAscii(b, start, end, "# User@Host:")) {
+    if (isSlowTimeLine(b, start, end)) return true
+    if (startsWithAscii(b, start, end, "# User@Host: ") && isUserAtHost(b, start + 13, end)) {
       const previous = previousLineStart(b, start)
-      return previous < 0 || !startsWithAscii(b, previous, start - 1, "# Time:")
+      return previous < 0 || !isSlowTimeLine(b, previous, start - 1)
     }
     return false
   }
   return bannerRule(b, start, end)
+}
+
+/** "# Time: " and a digit: "YYMMDD H:MM:SS" (MariaDB, 5.6) or an ISO time (5.7, 8.0). */
+function isSlowTimeLine(b: Uint8Array, start: number, end: number): boolean {
+  return startsWithAscii(b, start, end, "# Time: ") && end - start > 8 && isDigit(b[start + 8])
+}
+
+/** "user[user] @ ": a "[" before the first "] @ " of the line. */
+function isUserAtHost(b: Uint8Array, from: number, end: number): boolean {
+  let open = -1
+  for (let i = from; i + 3 < end; i++) {
+    const c = b[i]
+    if (c === 91 /* [ */ && open < 0) open = i
+    else if (c === 93 /* ] */ && open >= 0 && b[i + 1] === 32 && b[i + 2] === 64 && b[i + 3] === 32) return true
+  }
+  return false
 }
 
 /** Banner lines; "Tcp port:" and "Time  Id Command" lines belong to the banner line above them. */

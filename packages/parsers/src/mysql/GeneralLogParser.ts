@@ -43,19 +43,26 @@ export class MysqlGeneralLogParser extends RecordParser {
       if (argument.startsWith("Access denied for user")) record.event = "connection_failed"
       else {
         record.event = "connection_authorized"
-        const c = CONNECT.exec(argument)
-        if (c !== null) {
-          record.user = c[1]!
-          if (c[2]!.length > 0) record.host = c[2]!
-          if (c[3] !== undefined && c[3].length > 0) record.database = c[3]
-          if (c[4] !== undefined) record.transport = c[4]
-        }
+        readUserAtHost(record, argument)
       }
+    } else if (command === "Change user") {
+      // COM_CHANGE_USER: the session's new user and database, in the words of a Connect line.
+      readUserAtHost(record, argument)
     } else if (command === "Quit") record.event = "disconnection"
     else if (command === "Init DB" && argument.length > 0) record.database = argument
     if (truncated) record.truncated = true
     return finishRecord(record, this.redact, "mysql", this.redacting, text)
   }
+}
+
+/** "user@host on db using transport" (db empty when none was given). */
+function readUserAtHost(record: ParsedRecord, argument: string): void {
+  const c = CONNECT.exec(argument)
+  if (c === null) return
+  record.user = c[1]!
+  if (c[2]!.length > 0) record.host = c[2]!
+  if (c[3] !== undefined && c[3].length > 0) record.database = c[3]
+  if (c[4] !== undefined) record.transport = c[4]
 }
 
 /** "", an ISO time or "YYMMDD H:MM:SS". */

@@ -84,4 +84,39 @@ describe("MariaDB slow log", () => {
     ].join("\n"))
     expect(admin).toMatchObject({ event: "administrator_command", command: "Refresh", fingerprint: "administrator command: Refresh", thread_id: 13 })
   })
+
+  it("keeps a statement's own lines that begin with # Time: or # User@Host: in the statement", () => {
+    const records = parseSlow([
+      "# User@Host: app[app] @  [127.0.0.1]",
+      "# Thread_id: 7  Schema: shop  QC_hit: No",
+      "# Query_time: 0.000070  Lock_time: 0.000000  Rows_sent: 1  Rows_examined: 0",
+      "# Rows_affected: 0  Bytes_sent: 114",
+      "SET timestamp=1795737946;",
+      "SELECT 1 AS a,",
+      "# Time: not a header",
+      "2 AS b,",
+      "-- SET timestamp=1;",
+      "3 AS c;",
+      "# User@Host: app[app] @  [127.0.0.1]",
+      "# Thread_id: 4  Schema: shop  QC_hit: No",
+      "# Query_time: 0.001160  Lock_time: 0.000843  Rows_sent: 1  Rows_examined: 1",
+      "# Rows_affected: 0  Bytes_sent: 79",
+      "use `shop`;",
+      "SET timestamp=1795737996;",
+      "SELECT cust",
+      "# User@Host: copied from a report [sic]",
+      "FROM orders WHERE id = 7;",
+      "# User@Host: app[app] @  [127.0.0.1]",
+      "# Thread_id: 4  Schema: shop  QC_hit: No",
+      "# Query_time: 0.000070  Lock_time: 0.000000  Rows_sent: 1  Rows_examined: 0",
+      "# Rows_affected: 0  Bytes_sent: 103",
+      "SET timestamp=1795737996;",
+      "SELECT 1",
+      ""
+    ].join("\n"))
+    expect(records).toHaveLength(3)
+    expect(records.filter((r) => r.parse_error !== undefined)).toEqual([])
+    expect(records[0]).toMatchObject({ thread_id: 7, rows_sent: 1, statement: "SELECT 1 AS a,\n# Time: not a header\n2 AS b,\n-- SET timestamp=1;\n3 AS c" })
+    expect(records[1]).toMatchObject({ thread_id: 4, rows_examined: 1, statement: "SELECT cust\n# User@Host: copied from a report [sic]\nFROM orders WHERE id = 7" })
+  })
 })
