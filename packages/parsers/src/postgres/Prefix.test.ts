@@ -53,6 +53,18 @@ describe("PostgreSQL stderr with other prefixes", () => {
     expect(records[3]!.backend_type).toBeUndefined()
   })
 
+  it("gives a background process (%q) no fields from its message text", () => {
+    const line = "2026-11-27 05:51:00.703 +0545 [14408] postmaster: LOG:  parameter \"log_line_prefix\" changed to \"%m [%p] %b: %q%u@%d/%a: \"\n"
+    const options = { logLinePrefix: "%m [%p] %b: %q%u@%d/%a: " }
+    // csvlog's row of the same event has no user, database or application_name.
+    const expected = {
+      _timestamp: Date.UTC(2026, 10, 27, 0, 6, 0, 703) * 1000, pid: 14408, backend_type: "postmaster", severity: "LOG", level: "info",
+      message: "parameter \"log_line_prefix\" changed to \"%m [%p] %b: %q%u@%d/%a: \""
+    }
+    expect(makeParser("postgres", options).parse(line)).toEqual(expected)
+    expect(parseBlock("postgres", enc.encode(line), options).records).toEqual([expected])
+  })
+
   it.each([
     ["%m [%p] ", "2026-11-26 09:39:01.123 CET [77] LOG:  statement: SELECT 1", { pid: 77, _timestamp: Date.UTC(2026, 10, 26, 8, 39, 1, 123) * 1000 }],
     ["%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ", "2026-11-26 09:39:01 +0530 [77]: [3-1] user=bob,db=shop,app=psql,client=10.0.0.9 LOG:  statement: SELECT 1",

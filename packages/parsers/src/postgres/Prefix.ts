@@ -112,6 +112,8 @@ export class CompiledPrefix {
         // %q: background processes stop the prefix here; sessions print the rest.
         const rest = this.matchFrom(s, t + 1, i, end, captures)
         if (rest >= 0 && severityAt(s, rest, end) >= 0) return rest
+        // A background process: what the attempt read was message text (`changed to "%q%u@%d "`).
+        if (captures !== undefined) captures.fill(-1, (t + 1) * 2, tokens.length * 2)
         return i
       }
       const valueEnd = this.scanEscape(token, s, i, end, t === tokens.length - 1)
