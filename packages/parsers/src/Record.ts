@@ -61,6 +61,7 @@ export function finishFields(record: ParsedRecord, redact: Redactor, dialect: Sq
     if (record.statement !== undefined) record.statement = redact(record.statement)
     if (record.query !== undefined) record.query = redact(record.query)
     if (record.raw !== undefined) record.raw = redact(record.raw)
+    if (record.stray_text !== undefined) record.stray_text = redact(record.stray_text)
     if (record.object !== undefined) record.object = redact(record.object)
     if (typeof record.argument === "string") record.argument = redact(record.argument)
   }

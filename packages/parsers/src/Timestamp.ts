@@ -19,14 +19,18 @@ export function utcMicros(year: number, month: number, day: number, hour: number
 }
 
 /**
- * Offsets in minutes east of UTC of the zone abbreviations PostgreSQL prints for %t/%m. An unknown
- * abbreviation is read as UTC (documented in docs/record-schema.md), since RDS and Aurora log in UTC.
+ * Offsets in minutes east of UTC of the zone abbreviations PostgreSQL prints for %t/%m (every
+ * alphabetic one today's tzdata gives). An unknown abbreviation is read as UTC (documented in
+ * docs/record-schema.md), since RDS and Aurora log in UTC. Where tzdata gives one abbreviation two
+ * offsets, the more common zone wins: CST is US Central (not China), PST US Pacific (not Manila), IST
+ * India (not Ireland's summer or Israel).
  */
 const ZONE_OFFSETS_MINUTES: Readonly<Record<string, number>> = {
   UTC: 0, GMT: 0, Z: 0, UT: 0, WET: 0, WEST: 60, BST: 60, CET: 60, CEST: 120, MET: 60, MEST: 120, EET: 120, EEST: 180, MSK: 180,
   EST: -300, EDT: -240, CST: -360, CDT: -300, MST: -420, MDT: -360, PST: -480, PDT: -420, AKST: -540, AKDT: -480, HST: -600,
   AST: -240, ADT: -180, NST: -210, NDT: -150, IST: 330, PKT: 300, HKT: 480, SGT: 480, AWST: 480, JST: 540, KST: 540,
-  ACST: 570, ACDT: 630, AEST: 600, AEDT: 660, NZST: 720, NZDT: 780, BRT: -180, ART: -180, SAST: 120, WIB: 420
+  ACST: 570, ACDT: 630, AEST: 600, AEDT: 660, NZST: 720, NZDT: 780, BRT: -180, ART: -180, SAST: 120, WIB: 420,
+  WAT: 60, CAT: 120, EAT: 180, IDT: 180, WITA: 480, WIT: 540, ChST: 600, SST: -660, HDT: -540
 }
 
 /** Minutes east of UTC of a zone written as an abbreviation or a numeric offset (+03, -0330, +05:30); undefined when unknown. */

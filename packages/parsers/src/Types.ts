@@ -58,6 +58,8 @@ export interface ParsedRecord {
   truncated?: boolean
   parse_error?: string
   raw?: string
+  /** PostgreSQL stderr: lines another process wrote into the file after the record (see docs/record-schema.md). */
+  stray_text?: string
   [field: string]: string | number | boolean | undefined
 }
 

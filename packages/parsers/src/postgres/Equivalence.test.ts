@@ -3,7 +3,8 @@
  * fixture README's documented offsets are accounted for (the stderr file also holds the records
  * written after csvlog/jsonlog were switched off), and the same values in every field the three share.
  * A second pair (stderr and csvlog of one server) switches from the RDS prefix to the long RDS prefix
- * with log_error_verbosity = verbose and back in the middle of the file.
+ * with log_error_verbosity = verbose and back in the middle of the file; three more pairs were written
+ * in other time zones, one with a prefix of its own.
  */
 import { describe, expect, it } from "vitest"
 import { parseFile, readFixture } from "../testing/Fixtures.ts"
@@ -102,5 +103,58 @@ describe("stderr and csvlog of a server reloaded with the other RDS prefix and v
     }
     expect(longPrefixed).toBeGreaterThan(500)
     expect(verbose).toBeGreaterThan(500)
+  })
+})
+
+/**
+ * Pairs of another server (fixtures README, "time zones, bind parameters, encodings"), each written in
+ * another log_timezone: stderr and csvlog must give the same instant (%t: the same second or the one
+ * before; %m: the same millisecond) and the same shared fields. csvlog rows a rotation put in the
+ * neighbouring stderr file are left over at the file's end.
+ */
+const CUSTOM_PREFIX = "%m [%p] %b: %q%u@%d/%a: "
+describe.each([
+  // log_timezone with a rule whose daylight time ends in the file (EDT, then EST); bind parameters, COPY errors.
+  { file: "postgresql/postgresql.log.2026-11-26-2002", prefix: undefined, leftOver: 0 },
+  // Asia/Kathmandu (+0545); bytes that are not UTF-8 from SQL_ASCII and LATIN1 databases; then a reload to CUSTOM_PREFIX.
+  { file: "postgresql/postgresql.log.2026-11-27-0550", prefix: CUSTOM_PREFIX, leftOver: 0 },
+  // Australia/Lord_Howe (+11) with CUSTOM_PREFIX: parallel workers, walsenders; then a reload back to the RDS prefix.
+  { file: "postgresql/postgresql.log.2026-11-27-1106", prefix: CUSTOM_PREFIX, leftOver: 1 }
+])("stderr and csvlog of $file", ({ file, prefix, leftOver }) => {
+  const options = prefix === undefined ? undefined : { logLinePrefix: prefix }
+  const stderr = parseFile("postgres", readFixture(file), options)
+  const csv = parseFile("postgres-csv", readFixture(file + ".csv"))
+
+  it("gives one record per csvlog row, none unparsed, nothing stray", () => {
+    expect(stderr.length).toBe(csv.length - leftOver)
+    expect(stderr.filter((r) => r.parse_error !== undefined || r.stray_text !== undefined)).toEqual([])
+    // Bytes that are not UTF-8 (SQL_ASCII and LATIN1 databases) become U+FFFD in both, in the same records.
+    const replaced = (rs: ParsedRecord[]) => rs.filter((r) => JSON.stringify(r).includes("\uFFFD")).length
+    expect(replaced(stderr)).toBe(replaced(csv))
+    if (file.endsWith("0550")) expect(replaced(stderr)).toBeGreaterThan(20)
+  })
+
+  it("gives every csvlog row's instant and shared fields", () => {
+    const byKey = new Map<string, ParsedRecord[]>()
+    for (const r of stderr) byKey.set(key(r), [...(byKey.get(key(r)) ?? []), r])
+    const lastSecond = Math.max(...csv.map(second))
+    let missing = 0
+    let withBackendType = 0
+    for (const row of csv) {
+      const candidates = byKey.get(key(row))?.length ? byKey.get(key(row))! : byKey.get(`${second(row) - 1}|${row.pid}|${row.message}`) ?? []
+      if (candidates.length === 0 && second(row) === lastSecond) { missing++; continue }
+      expect(candidates.length, "stderr record for " + key(row)).toBeGreaterThan(0)
+      const match = candidates.shift()!
+      // CUSTOM_PREFIX has no %r: its lines give the client only in `connection received`.
+      const fields = [...SHARED_FIELDS, "statement_pos", "query_pos"].filter((f) => match.backend_type === undefined || match.event === "connection_received" || !f.startsWith("client_"))
+      expect(pick(match, fields)).toEqual(pick(row, fields))
+      if (match._timestamp! % 1_000_000 !== 0) expect(match._timestamp).toBe(row._timestamp)
+      if (match.backend_type !== undefined) {
+        withBackendType++
+        expect(match.backend_type).toBe(row.backend_type)
+      }
+    }
+    expect(missing).toBe(leftOver)
+    if (prefix !== undefined) expect(withBackendType).toBeGreaterThan(10)
   })
 })

@@ -1,5 +1,6 @@
 /** log_line_prefix compilation: the RDS prefixes and other common ones, on bytes and on strings alike. */
 import { describe, expect, it } from "vitest"
+import { parseBlock } from "../BlockParser.ts"
 import { makeParser } from "../Parser.ts"
 import { recordStarts } from "../RecordStarts.ts"
 import { RDS_LOG_LINE_PREFIX_LONG } from "./Prefix.ts"
@@ -24,6 +25,44 @@ describe("PostgreSQL stderr with other prefixes", () => {
     const second = parser.parse(background)
     expect(second).toMatchObject({ pid: 15665, severity: "LOG", event: "checkpoint_starting", session_id: "6b07fdc1.3d31" })
     expect(second.application_name).toBeUndefined()
+  })
+
+  it("reads RDS's default prefix after a reload that resets another prefix in the middle of a file", () => {
+    // A PostgreSQL 15 server logging with '%m [%p] %b: %q%u@%d/%a: ' (log_timezone Australia/Lord_Howe),
+    // then ALTER SYSTEM RESET log_line_prefix and pg_reload_conf().
+    const options = { logLinePrefix: "%m [%p] %b: %q%u@%d/%a: " }
+    const lines = [
+      "2026-11-27 11:06:17.650 +11 [14408] postmaster: LOG:  received SIGHUP, reloading configuration files",
+      "2026-11-27 11:06:17 +11::@:[14408]:LOG:  parameter \"log_line_prefix\" changed to \"%t:%r:%u@%d:[%p]:\"",
+      "2026-11-27 11:06:29 +11::@:[21579]:LOG:  automatic analyze of table \"shop.public.orders\"",
+      "\tavg read rate: 0.000 MB/s, avg write rate: 0.201 MB/s",
+      "2026-11-27 11:07:00 +11:[local]:[unknown]@[unknown]:[21951]:LOG:  connection received: host=[local]",
+      ""
+    ]
+    const text = lines.join("\n")
+    const bytes = enc.encode(text)
+    expect(recordStarts("postgres", bytes, 0, bytes.length, options)).toEqual([0, 1, 2, 4].map((i) => text.indexOf(lines[i]!)))
+    const records = parseBlock("postgres", bytes, options).records
+    expect(records.map((r) => r.message)).toEqual([
+      "received SIGHUP, reloading configuration files", "parameter \"log_line_prefix\" changed to \"%t:%r:%u@%d:[%p]:\"",
+      "automatic analyze of table \"shop.public.orders\"\navg read rate: 0.000 MB/s, avg write rate: 0.201 MB/s", "connection received: host=[local]"
+    ])
+    expect(records[0]).toMatchObject({ pid: 14408, backend_type: "postmaster", _timestamp: Date.UTC(2026, 10, 27, 0, 6, 17, 650) * 1000 })
+    expect(records[2]).toMatchObject({ pid: 21579, event: "autoanalyze", _timestamp: Date.UTC(2026, 10, 27, 0, 6, 29) * 1000 })
+    expect(records[3]).toMatchObject({ pid: 21951, client_addr: "[local]", event: "connection_received" })
+    expect(records[3]!.backend_type).toBeUndefined()
+  })
+
+  it("gives a background process (%q) no fields from its message text", () => {
+    const line = "2026-11-27 05:51:00.703 +0545 [14408] postmaster: LOG:  parameter \"log_line_prefix\" changed to \"%m [%p] %b: %q%u@%d/%a: \"\n"
+    const options = { logLinePrefix: "%m [%p] %b: %q%u@%d/%a: " }
+    // csvlog's row of the same event has no user, database or application_name.
+    const expected = {
+      _timestamp: Date.UTC(2026, 10, 27, 0, 6, 0, 703) * 1000, pid: 14408, backend_type: "postmaster", severity: "LOG", level: "info",
+      message: "parameter \"log_line_prefix\" changed to \"%m [%p] %b: %q%u@%d/%a: \""
+    }
+    expect(makeParser("postgres", options).parse(line)).toEqual(expected)
+    expect(parseBlock("postgres", enc.encode(line), options).records).toEqual([expected])
   })
 
   it.each([

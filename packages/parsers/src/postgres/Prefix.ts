@@ -42,9 +42,10 @@ export class CompiledPrefix {
   /** The prefix is RDS's default: lines as bytes take matchRdsBytes first. */
   private readonly rds: boolean
   /**
-   * For either RDS prefix, the other one, tried on a line this one does not match: a parameter group
-   * change reloads the server with the other prefix in the middle of a file, and a file written wholly
-   * with the other one must not end up as continuation lines of its first record.
+   * For either RDS prefix, the other one, and for any other prefix, RDS's default: tried on a line this
+   * one does not match. A parameter group change (or `ALTER SYSTEM RESET log_line_prefix`) reloads the
+   * server with another prefix in the middle of a file, and the lines after it must not end up as
+   * continuation lines of the record before them.
    */
   readonly alternate: CompiledPrefix | undefined
   /** The captures' last slot: 0 when this prefix matched, 1 when the alternate did. */
@@ -77,7 +78,7 @@ export class CompiledPrefix {
     })
     const first = this.tokens[0]
     this.startsWithDigit = first !== undefined && first.kind === ESCAPE && "tmns".includes(first.letter) && !first.padded
-    const other = prefix === RDS_LOG_LINE_PREFIX ? RDS_LOG_LINE_PREFIX_LONG : prefix === RDS_LOG_LINE_PREFIX_LONG ? RDS_LOG_LINE_PREFIX : undefined
+    const other = prefix === RDS_LOG_LINE_PREFIX ? RDS_LOG_LINE_PREFIX_LONG : RDS_LOG_LINE_PREFIX
     this.alternate = withAlternate && other !== undefined ? new CompiledPrefix(other, false) : undefined
     this.variantSlot = Math.max(this.tokens.length, this.alternate?.tokens.length ?? 0) * 2
   }
@@ -111,6 +112,8 @@ export class CompiledPrefix {
         // %q: background processes stop the prefix here; sessions print the rest.
         const rest = this.matchFrom(s, t + 1, i, end, captures)
         if (rest >= 0 && severityAt(s, rest, end) >= 0) return rest
+        // A background process: what the attempt read was message text (`changed to "%q%u@%d "`).
+        if (captures !== undefined) captures.fill(-1, (t + 1) * 2, tokens.length * 2)
         return i
       }
       const valueEnd = this.scanEscape(token, s, i, end, t === tokens.length - 1)

@@ -115,6 +115,29 @@ describe("PostgreSQL stderr as written by a real server", () => {
     expect(records[2]).toMatchObject({ event: "disconnection", session_time_ms: 16, message: "disconnection: session time: 0:00:00.016 user=postgres database=postgres host=[local]" })
   })
 
+  it("keeps another process's line out of the record before it (archive_command's cp)", () => {
+    const P = "2026-11-27 01:09:01 CET:[local]:postgres@shop:[24556]:"
+    const cp = "cp: cannot create regular file '/nonexistent/dir/00000001000000000000000A': No such file or directory"
+    const records = parseText([
+      `${P}LOG:  statement: INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 300000) g`,
+      cp,
+      "2026-11-27 01:09:01 CET::@:[24500]:LOG:  archive command failed with exit code 1",
+      "2026-11-27 01:09:01 CET::@:[24500]:DETAIL:  The failed archive command was: cp pg_wal/00000001000000000000000A /nonexistent/dir/00000001000000000000000A",
+      cp,
+      ""
+    ].join("\n"))
+    expect(records).toHaveLength(2)
+    // As csvlog: the statement and its fingerprint without the cp line, which is kept beside them.
+    expect(records[0]).toMatchObject({
+      _timestamp: at("2026-11-27T00:09:01Z"), message: "statement:", statement: "INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 300000) g",
+      fingerprint: "insert into big select g, md5(g::text) from generate_series(?, ?) g", stray_text: cp
+    })
+    expect(records[1]).toMatchObject({
+      pid: 24500, message: "archive command failed with exit code 1", stray_text: cp,
+      detail: "The failed archive command was: cp pg_wal/00000001000000000000000A /nonexistent/dir/00000001000000000000000A"
+    })
+  })
+
   it("leaves a message that starts like a SQLSTATE alone without verbose's LOCATION line", () => {
     const [r] = parseText("2026-11-26 23:15:01 UTC:127.0.0.1(35690):shopkeeper@inventory:[10688]:WARNING:  ABC12: from RAISE\n")
     expect(r).toMatchObject({ message: "ABC12: from RAISE" })

@@ -93,11 +93,17 @@ export class PostgresStderrParser implements Parser {
     return finishFields(record, this.redact, "postgres", scanFields)
   }
 
-  /** Lines after the first: tab lines continue the current field, secondary tags open a new field. */
+  /**
+   * Lines after the first: tab lines continue the current field, secondary tags open a new field. A
+   * line that is neither was written by another process (an archive_command's `cp: cannot create
+   * regular file ...`): PostgreSQL writes each message whole, so it and the rest of the record go to
+   * stray_text, and the message, statement and fingerprint stay those csvlog and jsonlog give.
+   */
   private readContinuations(text: string, messageStart: number, firstEnd: number, recordEnd: number, record: ParsedRecord): void {
     let field = "message"
     let value = text.slice(messageStart, firstEnd)
     let start = firstEnd + 1
+    let stray: string | undefined
     while (start <= recordEnd) {
       const end = lineEnd(text, start, recordEnd)
       if (text.charCodeAt(start) === 9) {
@@ -110,12 +116,14 @@ export class PostgresStderrParser implements Parser {
           field = SECONDARY_FIELD[prefix.severity]!
           value = text.slice(prefix.severityEnd + 3, end)
         } else {
-          value += "\n" + text.slice(start, end)
+          stray = text.slice(start, recordEnd)
+          break
         }
       }
       start = end + 1
     }
     appendField(record, field, value)
+    if (stray !== undefined) record.stray_text = stray
   }
 
   /**
