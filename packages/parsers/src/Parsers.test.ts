@@ -3,15 +3,8 @@
  * record of each kind must give.
  */
 import { describe, expect, it } from "vitest"
-import { recordBounds } from "./Framer.ts"
-import type { LogFormat } from "./Format.ts"
-import { makeParser } from "./Parser.ts"
+import { parseText } from "./testing/Fixtures.ts"
 
-const parseText = (format: LogFormat, text: string) => {
-  const bytes = new TextEncoder().encode(text)
-  const parser = makeParser(format)
-  return recordBounds(format, bytes).map(([s, e]) => parser.parse(new TextDecoder().decode(bytes.subarray(s, e))))
-}
 
 const PG = "2026-11-26 09:38:02 UTC:10.1.2.3(5432):app@appdb:[100]:"
 

@@ -3,14 +3,9 @@
  * COM_CHANGE_USER commands a C API client sends.
  */
 import { describe, expect, it } from "vitest"
-import { recordBounds } from "../Framer.ts"
-import { makeParser } from "../Parser.ts"
+import { parseText } from "../testing/Fixtures.ts"
 
-const parseGeneral = (text: string) => {
-  const bytes = new TextEncoder().encode(text)
-  const parser = makeParser("mysql-general")
-  return recordBounds("mysql-general", bytes).map(([s, e]) => parser.parse(new TextDecoder().decode(bytes.subarray(s, e))))
-}
+const parseGeneral = (text: string) => parseText("mysql-general", text)
 
 describe("MariaDB general log", () => {
   it("reads the user and database a Change user asks for, as a Connect line's", () => {

@@ -4,14 +4,9 @@
  * mysqld writes before a statement (a client's own "use `db`").
  */
 import { describe, expect, it } from "vitest"
-import { recordBounds } from "../Framer.ts"
-import { makeParser } from "../Parser.ts"
+import { parseText } from "../testing/Fixtures.ts"
 
-const parseSlow = (text: string) => {
-  const bytes = new TextEncoder().encode(text)
-  const parser = makeParser("mysql-slow")
-  return recordBounds("mysql-slow", bytes).map(([s, e]) => parser.parse(new TextDecoder().decode(bytes.subarray(s, e))))
-}
+const parseSlow = (text: string) => parseText("mysql-slow", text)
 
 describe("MariaDB slow log", () => {
   it("reads the header block of log_slow_verbosity=query_plan,explain up to the SET timestamp line", () => {

@@ -6,17 +6,14 @@
  */
 import { describe, expect, it } from "vitest"
 import { parseBlock } from "../BlockParser.ts"
-import { recordBounds } from "../Framer.ts"
-import { makeParser } from "../Parser.ts"
+import { parseText as parseRecords } from "../testing/Fixtures.ts"
 import type { ParsedRecord, ParseOptions } from "../Types.ts"
 import { RDS_LOG_LINE_PREFIX_LONG } from "./Prefix.ts"
 
 /** Parsed both ways the pipeline can (record by record, and a whole block), which must agree. */
 const parseText = (text: string, options?: ParseOptions): ParsedRecord[] => {
-  const bytes = new TextEncoder().encode(text)
-  const parser = makeParser("postgres", options)
-  const records = recordBounds("postgres", bytes, options).map(([s, e]) => parser.parse(new TextDecoder().decode(bytes.subarray(s, e))))
-  expect(parseBlock("postgres", bytes, options).records).toEqual(records)
+  const records = parseRecords("postgres", text, options)
+  expect(parseBlock("postgres", new TextEncoder().encode(text), options).records).toEqual(records)
   return records
 }
 

@@ -51,6 +51,10 @@ export function parseFile(format: LogFormat, bytes: Uint8Array, options?: ParseO
   return recordBounds(format, bytes, options).map(([start, end]) => ({ ...parser.parse(decoder.decode(bytes.subarray(start, end))), offset: start }))
 }
 
+/** Parses a log's text record by record, as parseFile does, without the offsets. */
+export const parseText = (format: LogFormat, text: string, options?: ParseOptions): ParsedRecord[] =>
+  parseFile(format, new TextEncoder().encode(text), options).map(({ offset: _offset, ...record }) => record)
+
 /** Occurrences of each value of `key(record)`; undefined keys count under "". */
 export function countBy<T>(items: ReadonlyArray<T>, key: (item: T) => string | number | boolean | undefined): Record<string, number> {
   const counts: Record<string, number> = {}
