@@ -30,7 +30,13 @@ describe("makeRedactor", () => {
       "'CREATE USER IF NOT EXISTS \\'tmp2\\'@\\'%\\' IDENTIFIED VIA ed25519 USING PASSWORD(\\'[REDACTED]\\')'"],
     ["ALTER USER u IDENTIFIED VIA mysql_native_password USING '*6C8989366EAF75BB670AD8EA7A7FC1176A95CEF4'",
       "ALTER USER u IDENTIFIED VIA mysql_native_password USING '[REDACTED]'"],
-    ["SELECT PASSWORD( 'plain' )", "SELECT PASSWORD( '[REDACTED]' )"]
+    ["SELECT PASSWORD( 'plain' )", "SELECT PASSWORD( '[REDACTED]' )"],
+    // Dynamic SQL, a literal inside a literal (PostgreSQL 15 with log_statement = 'all' and pgaudit.log = 'all').
+    ["DO $$ BEGIN EXECUTE 'ALTER ROLE app PASSWORD ''dyn-secret'''; END $$;", "DO $$ BEGIN EXECUTE 'ALTER ROLE app PASSWORD ''[REDACTED]'''; END $$;"],
+    ["AUDIT: SESSION,10,1,FUNCTION,DO,,,DO $$ BEGIN EXECUTE 'ALTER ROLE app PASSWORD ''dyn-secret'''; END $$;,<none>",
+      "AUDIT: SESSION,10,1,FUNCTION,DO,,,DO $$ BEGIN EXECUTE 'ALTER ROLE app PASSWORD ''[REDACTED]'''; END $$;,<none>"],
+    ["SELECT 'EXECUTE ''ALTER ROLE r PASSWORD ''''it''''''''s'''''';'", "SELECT 'EXECUTE ''ALTER ROLE r PASSWORD ''''[REDACTED]'''''';'"],
+    ["ALTER ROLE r PASSWORD '' VALID UNTIL 'infinity'", "ALTER ROLE r PASSWORD '' VALID UNTIL 'infinity'"]
   ])("%s", (input, output) => {
     expect(redact(input)).toBe(output)
   })

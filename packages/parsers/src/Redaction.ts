@@ -53,6 +53,10 @@ function literalAt(s: string, start: number): [number, number, number] | undefin
     }
     return [start + 2, s.length, s.length]
   }
+  if (c === 39) {
+    const nested = nestedLiteralAt(s, start)
+    if (nested !== undefined) return nested
+  }
   if (c === 39 || c === 34 || c === 96) {
     let i = start + 1
     while (i < s.length) {
@@ -74,6 +78,33 @@ function literalAt(s: string, start: number): [number, number, number] | undefin
     return close < 0 ? [tagEnd + 1, s.length, s.length] : [tagEnd + 1, close, close + tag.length]
   }
   return undefined
+}
+
+/**
+ * A literal inside another literal, its quotes doubled (`''secret''`, or `''''secret''''` one level
+ * deeper): dynamic SQL such as `EXECUTE 'ALTER ROLE app PASSWORD ''secret'''` in a DO block, which the
+ * server logs as written. An even run of quotes followed by text (not by a space or a delimiter, as
+ * after an empty password `''`) opens it; the content runs to the next run of at least as many quotes
+ * (a run of 2n quotes is a quote inside the content). Undefined when `start` opens no such literal.
+ */
+function nestedLiteralAt(s: string, start: number): [number, number, number] | undefined {
+  let n = 0
+  while (s.charCodeAt(start + n) === 39) n++
+  const after = s.charCodeAt(start + n)
+  if (n < 2 || n % 2 !== 0 || start + n >= s.length || isSpace(after) || after === 59 || after === 44 || after === 41) return undefined
+  let i = start + n
+  while (i < s.length) {
+    if (s.charCodeAt(i) !== 39) { i++; continue }
+    let r = 0
+    while (s.charCodeAt(i + r) === 39) r++
+    // Quotes of the content come in runs of 2n; what is left over closes this literal (and the ones around it).
+    if (r >= n && r !== 2 * n) {
+      const contentEnd = i + 2 * n * Math.floor((r - n) / (2 * n))
+      return [start + n, contentEnd, contentEnd + n]
+    }
+    i += r
+  }
+  return [start + n, s.length, s.length]
 }
 
 /** Finds the secret literal that follows a keyword ending at `at`; returns [contentStart, contentEnd, resumeAt] or undefined. */

@@ -65,6 +65,35 @@ describe("PostgreSQL stderr with other prefixes", () => {
     expect(parseBlock("postgres", enc.encode(line), options).records).toEqual([expected])
   })
 
+  it("reads padded escapes by their width: a value with spaces, an absent value, a longer value", () => {
+    // PostgreSQL 15 with log_line_prefix = '%-20a %10p ' and log_min_messages = debug2: %a is padded to
+    // 20 columns after the value, %p to 10 before it; a background process has no %a, only spaces.
+    const options = { logLinePrefix: "%-20a %10p " }
+    const lines = [
+      "psql                      12600 LOG:  disconnection: session time: 0:00:00.003 user=postgres database=postgres host=[local]",
+      "                          12332 DEBUG:  server process (PID 12600) exited with exit code 0",
+      "[unknown]                 12604 LOG:  connection authorized: user=app database=shop application_name=app p7",
+      "app p7                    12604 LOG:  duration: 0.162 ms  statement: SET client_min_messages = debug5;",
+      "app p7                    12604 ERROR:  relation \"nosuchtable\" does not exist at character 15",
+      "app p7                    12604 STATEMENT:  SELECT * FROM nosuchtable;",
+      // An application_name longer than the width is written whole.
+      "orders service, worker 7      12605 LOG:  disconnection: session time: 0:00:00.010 user=app database=shop host=127.0.0.1 port=35290",
+      ""
+    ]
+    const text = lines.join("\n")
+    const bytes = enc.encode(text)
+    expect(recordStarts("postgres", bytes, 0, bytes.length, options)).toEqual([0, 1, 2, 3, 4, 6].map((i) => text.indexOf(lines[i]!)))
+    const records = parseBlock("postgres", bytes, options).records
+    expect(records.map((r) => [r.pid, r.application_name, r.severity])).toEqual([
+      [12600, "psql", "LOG"], [12332, undefined, "DEBUG"], [12604, "app p7", "LOG"], [12604, "app p7", "LOG"], [12604, "app p7", "ERROR"],
+      [12605, "orders service, worker 7", "LOG"]
+    ])
+    expect(records[4]).toMatchObject({ statement: "SELECT * FROM nosuchtable;", statement_pos: 15 })
+    expect(records.every((r) => r.stray_text === undefined)).toBe(true)
+    const left = "2026-11-27 00:35:42.622 UTC 12604      app p7               LOG:  connection received: host=127.0.0.1 port=35274\n"
+    expect(makeParser("postgres", { logLinePrefix: "%m %-10p %-20a " }).parse(left)).toMatchObject({ pid: 12604, application_name: "app p7", severity: "LOG" })
+  })
+
   it.each([
     ["%m [%p] ", "2026-11-26 09:39:01.123 CET [77] LOG:  statement: SELECT 1", { pid: 77, _timestamp: Date.UTC(2026, 10, 26, 8, 39, 1, 123) * 1000 }],
     ["%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ", "2026-11-26 09:39:01 +0530 [77]: [3-1] user=bob,db=shop,app=psql,client=10.0.0.9 LOG:  statement: SELECT 1",

@@ -22,6 +22,15 @@ interface EscapeToken {
   /** First char code of the literal right after this escape; -1 when another escape or the end follows. */
   readonly next: number
   readonly padded: boolean
+  /**
+   * The field width of a padded escape (`%-20a`: 20, `%10p`: 10; 0 when none): PostgreSQL pads a
+   * shorter value with spaces to it (after the value when left-aligned, before it otherwise) and
+   * writes a longer one whole. An absent value (a background process's %a) is `width` spaces.
+   */
+  readonly width: number
+  readonly leftAligned: boolean
+  /** A value with no shape of its own (%a, %u, %d, %h, %i, %b): it runs to the literal after it. */
+  readonly freeText: boolean
 }
 type Token = LiteralToken | EscapeToken
 
@@ -61,13 +70,15 @@ export class CompiledPrefix {
       if (c !== 37 /* % */ || i + 1 >= prefix.length) { literal.push(c); continue }
       let j = i + 1
       let padded = false
-      if (prefix[j] === "-") { j++; padded = true }
-      while (j < prefix.length && isDigit(prefix.charCodeAt(j))) { j++; padded = true }
+      let leftAligned = false
+      let width = 0
+      if (prefix[j] === "-") { j++; padded = true; leftAligned = true }
+      while (j < prefix.length && isDigit(prefix.charCodeAt(j))) { width = width * 10 + prefix.charCodeAt(j) - 48; j++; padded = true }
       const letter = prefix[j] ?? ""
       i = j
       if (letter === "%") { literal.push(37); continue }
       if (literal.length > 0) { tokens.push({ kind: LITERAL, codes: literal }); literal = [] }
-      tokens.push({ kind: ESCAPE, letter, next: -1, padded })
+      tokens.push({ kind: ESCAPE, letter, next: -1, padded, width, leftAligned, freeText: !"tsmnplxPQecvrq".includes(letter) })
     }
     if (literal.length > 0) tokens.push({ kind: LITERAL, codes: literal })
     // Each escape learns the first character of the literal after it: free-text values end there.
@@ -116,6 +127,7 @@ export class CompiledPrefix {
         if (captures !== undefined) captures.fill(-1, (t + 1) * 2, tokens.length * 2)
         return i
       }
+      if (token.width > 0 && token.freeText) return this.matchPaddedText(s, t, i, end, captures)
       const valueEnd = this.scanEscape(token, s, i, end, t === tokens.length - 1)
       if (valueEnd < 0) return -1
       if (captures !== undefined) { captures[t * 2] = i; captures[t * 2 + 1] = valueEnd }
@@ -124,7 +136,32 @@ export class CompiledPrefix {
     return i
   }
 
+  /**
+   * A free-text escape padded to a width (`%-20a`, `%10u`) and the rest of the prefix after it. The
+   * value may hold spaces ("app p7") or be only spaces (a background process's %a), so it is not read
+   * up to the next literal: the field ends at its width when the rest of the prefix and a severity tag
+   * follow there. A value longer than the width is written whole and may hold the literal after it, so
+   * each later place where that literal occurs is tried in turn.
+   */
+  private matchPaddedText(s: Source, t: number, i: number, end: number, captures: Captures | undefined): number {
+    const token = this.tokens[t] as EscapeToken
+    const fieldEnd = i + token.width
+    if (fieldEnd > end) return -1
+    for (let j = i; j < fieldEnd; j++) if (codeAt(s, j) === 10) return -1
+    const limit = Math.min(end, i + 1024)
+    for (let j = fieldEnd; j < limit; j++) {
+      const c = codeAt(s, j)
+      if (c === 10) return -1
+      if (j > fieldEnd && (token.next >= 0 ? c !== token.next : !isUpper(c))) continue
+      if (captures !== undefined) { captures[t * 2] = i; captures[t * 2 + 1] = j }
+      const rest = this.matchFrom(s, t + 1, j, end, captures)
+      if (rest >= 0 && severityAt(s, rest, end) >= 0) return rest
+    }
+    return -1
+  }
+
   private scanEscape(token: EscapeToken, s: Source, i: number, end: number, last: boolean): number {
+    const fieldEnd = i + token.width
     if (token.padded) while (i < end && codeAt(s, i) === 32) i++
     let j: number
     switch (token.letter) {
@@ -185,7 +222,10 @@ export class CompiledPrefix {
         j = scanFreeText(s, i, end, token.next, last)
     }
     if (j < 0) return -1
-    if (token.padded && token.next !== 32) while (j < end && codeAt(s, j) === 32) j++
+    if (token.width > 0) {
+      // A left-aligned value's padding follows it (and may be followed by a literal space).
+      while (j < fieldEnd && j < end && codeAt(s, j) === 32) j++
+    } else if (token.padded && token.next !== 32) while (j < end && codeAt(s, j) === 32) j++
     return j
   }
 
