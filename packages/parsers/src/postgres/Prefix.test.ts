@@ -7,6 +7,14 @@ import { RDS_LOG_LINE_PREFIX_LONG } from "./Prefix.ts"
 
 const enc = new TextEncoder()
 
+/** The lines as a file: the index of each line that starts a record, and the block's records. */
+const frameAndParse = (lines: ReadonlyArray<string>, options: { readonly logLinePrefix: string }) => {
+  const text = lines.join("\n")
+  const bytes = enc.encode(text)
+  const starts = recordStarts("postgres", bytes, 0, bytes.length, options).map((at) => lines.findIndex((line) => text.indexOf(line) === at))
+  return { starts, records: parseBlock("postgres", bytes, options).records }
+}
+
 describe("PostgreSQL stderr with other prefixes", () => {
   it("reads the second RDS prefix, for sessions and for background processes (%q)", () => {
     const options = { logLinePrefix: RDS_LOG_LINE_PREFIX_LONG }
@@ -39,10 +47,8 @@ describe("PostgreSQL stderr with other prefixes", () => {
       "2026-11-27 11:07:00 +11:[local]:[unknown]@[unknown]:[21951]:LOG:  connection received: host=[local]",
       ""
     ]
-    const text = lines.join("\n")
-    const bytes = enc.encode(text)
-    expect(recordStarts("postgres", bytes, 0, bytes.length, options)).toEqual([0, 1, 2, 4].map((i) => text.indexOf(lines[i]!)))
-    const records = parseBlock("postgres", bytes, options).records
+    const { starts, records } = frameAndParse(lines, options)
+    expect(starts).toEqual([0, 1, 2, 4])
     expect(records.map((r) => r.message)).toEqual([
       "received SIGHUP, reloading configuration files", "parameter \"log_line_prefix\" changed to \"%t:%r:%u@%d:[%p]:\"",
       "automatic analyze of table \"shop.public.orders\"\navg read rate: 0.000 MB/s, avg write rate: 0.201 MB/s", "connection received: host=[local]"
@@ -80,10 +86,8 @@ describe("PostgreSQL stderr with other prefixes", () => {
       "orders service, worker 7      12605 LOG:  disconnection: session time: 0:00:00.010 user=app database=shop host=127.0.0.1 port=35290",
       ""
     ]
-    const text = lines.join("\n")
-    const bytes = enc.encode(text)
-    expect(recordStarts("postgres", bytes, 0, bytes.length, options)).toEqual([0, 1, 2, 3, 4, 6].map((i) => text.indexOf(lines[i]!)))
-    const records = parseBlock("postgres", bytes, options).records
+    const { starts, records } = frameAndParse(lines, options)
+    expect(starts).toEqual([0, 1, 2, 3, 4, 6])
     expect(records.map((r) => [r.pid, r.application_name, r.severity])).toEqual([
       [12600, "psql", "LOG"], [12332, undefined, "DEBUG"], [12604, "app p7", "LOG"], [12604, "app p7", "LOG"], [12604, "app p7", "ERROR"],
       [12605, "orders service, worker 7", "LOG"]
