@@ -135,25 +135,32 @@ function openInput(file: string, io: ParseIo): AsyncIterable<Uint8Array | string
 
 const asBytes = (chunk: Uint8Array | string): Uint8Array => (typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk)
 
+/** A file being parsed once its format is known: chunks in, NDJSON (or counts) out. */
+interface FileRun {
+  readonly format: LogFormat
+  readonly push: (chunk: Uint8Array) => Promise<void>
+  /** Parses the carried last record and writes what is left. */
+  readonly end: () => Promise<void>
+}
+
 async function parseOne(file: string, requested: LogFormat | "auto", options: ParseOptions, io: ParseIo, stats: ParseStats | undefined): Promise<void> {
   const input = openInput(file, io)
   const nameForFormat = file === "-" ? undefined : file
-  let framer: RecordFramer | undefined
-  let emit: ((block: FramedBlock | undefined) => Promise<void>) | undefined
   let seen = 0
   let unparsed = 0
   let firstProblem: string | undefined
-  const head: Uint8Array[] = []
-  let headBytes = 0
 
-  const start = (format: LogFormat) => {
+  const begin = (format: LogFormat): FileRun => {
     const parser = new BlockParser(format, options)
+    const framer = new RecordFramer(format, options)
     // The fields every record of the file shares are encoded once.
     const shared = NdjsonEncoder.suffix({ file, log_type: logTypeOf(format), engine: engineOf(format) })
     const filled: Uint8Array[] = []
     const encoder = new NdjsonEncoder((bytes) => filled.push(bytes), OUTPUT_BATCH)
-    framer = new RecordFramer(format, options)
-    emit = async (block) => {
+    const drain = async () => {
+      for (const bytes of filled.splice(0)) await write(io.stdout, bytes)
+    }
+    const take = async (block: FramedBlock | undefined) => {
       if (block === undefined) return
       const { records, offsets } = parser.parse(block.bytes)
       seen += records.length
@@ -177,44 +184,45 @@ async function parseOne(file: string, requested: LogFormat | "auto", options: Pa
       }
       await drain()
     }
-    const drain = async () => {
-      for (const bytes of filled.splice(0)) await write(io.stdout, bytes)
-    }
-    return async () => {
-      encoder.flush()
-      await drain()
+    return {
+      format,
+      push: (chunk) => take(framer.push(chunk)),
+      end: async () => {
+        await take(framer.flush())
+        encoder.flush()
+        await drain()
+      }
     }
   }
 
-  let flushOutput: (() => Promise<void>) | undefined
-  let chosen: LogFormat | undefined
+  // Until the format is known (--format auto), the first chunks wait to be sniffed.
+  let run: FileRun | undefined
+  const head: Uint8Array[] = []
+  let headBytes = 0
   const startWith = async (format: LogFormat) => {
-    chosen = format
-    flushOutput = start(format)
-    for (const chunk of head) await emit!(framer!.push(chunk))
-    head.length = 0
+    run = begin(format)
+    for (const chunk of head.splice(0)) await run.push(chunk)
   }
   if (requested !== "auto") await startWith(requested)
 
   for await (const raw of input) {
     const chunk = asBytes(raw)
-    if (framer === undefined) {
+    if (run === undefined) {
       head.push(chunk)
       headBytes += chunk.length
       if (headBytes >= SNIFF_BYTES) await startWith(detectFormat(nameForFormat, concat(head)))
       continue
     }
-    await emit!(framer.push(chunk))
+    await run.push(chunk)
   }
-  if (framer === undefined) await startWith(detectFormat(nameForFormat, concat(head)))
-  await emit!(framer!.flush())
-  await flushOutput!()
+  if (run === undefined) await startWith(detectFormat(nameForFormat, concat(head)))
+  await run!.end()
   // Nothing is dropped either way, but a file that mostly did not parse usually means a wrong format or prefix.
   if (unparsed > 0 && unparsed * 2 >= seen) {
-    const hint = chosen === "postgres"
+    const hint = run!.format === "postgres"
       ? `; if the server's log_line_prefix is not ${options.logLinePrefix ?? "RDS's"}, give it with --prefix`
       : requested === "auto" ? "; if the format was guessed wrong, give it with --format" : ""
-    await write(io.stderr, `aurora-logs parse: ${file}: ${unparsed} of ${seen} records did not parse (as ${chosen}: ${firstProblem})${hint}\n`)
+    await write(io.stderr, `aurora-logs parse: ${file}: ${unparsed} of ${seen} records did not parse (as ${run!.format}: ${firstProblem})${hint}\n`)
   }
 }
 

@@ -28,7 +28,6 @@ interface EscapeToken {
    * writes a longer one whole. An absent value (a background process's %a) is `width` spaces.
    */
   readonly width: number
-  readonly leftAligned: boolean
   /** A value with no shape of its own (%a, %u, %d, %h, %i, %b): it runs to the literal after it. */
   readonly freeText: boolean
 }
@@ -59,6 +58,8 @@ export class CompiledPrefix {
   readonly alternate: CompiledPrefix | undefined
   /** The captures' last slot: 0 when this prefix matched, 1 when the alternate did. */
   readonly variantSlot: number
+  /** Char code of each token's escape letter; 0 for literals. */
+  readonly letters: ReadonlyArray<number>
 
   constructor(prefix: string, withAlternate = true) {
     this.source = prefix
@@ -70,15 +71,14 @@ export class CompiledPrefix {
       if (c !== 37 /* % */ || i + 1 >= prefix.length) { literal.push(c); continue }
       let j = i + 1
       let padded = false
-      let leftAligned = false
       let width = 0
-      if (prefix[j] === "-") { j++; padded = true; leftAligned = true }
+      if (prefix[j] === "-") { j++; padded = true }
       while (j < prefix.length && isDigit(prefix.charCodeAt(j))) { width = width * 10 + prefix.charCodeAt(j) - 48; j++; padded = true }
       const letter = prefix[j] ?? ""
       i = j
       if (letter === "%") { literal.push(37); continue }
       if (literal.length > 0) { tokens.push({ kind: LITERAL, codes: literal }); literal = [] }
-      tokens.push({ kind: ESCAPE, letter, next: -1, padded, width, leftAligned, freeText: !"tsmnplxPQecvrq".includes(letter) })
+      tokens.push({ kind: ESCAPE, letter, next: -1, padded, width, freeText: !"tsmnplxPQecvrq".includes(letter) })
     }
     if (literal.length > 0) tokens.push({ kind: LITERAL, codes: literal })
     // Each escape learns the first character of the literal after it: free-text values end there.
@@ -90,8 +90,14 @@ export class CompiledPrefix {
     const first = this.tokens[0]
     this.startsWithDigit = first !== undefined && first.kind === ESCAPE && "tmns".includes(first.letter) && !first.padded
     const other = prefix === RDS_LOG_LINE_PREFIX ? RDS_LOG_LINE_PREFIX_LONG : RDS_LOG_LINE_PREFIX
-    this.alternate = withAlternate && other !== undefined ? new CompiledPrefix(other, false) : undefined
+    this.alternate = withAlternate ? new CompiledPrefix(other, false) : undefined
     this.variantSlot = Math.max(this.tokens.length, this.alternate?.tokens.length ?? 0) * 2
+    this.letters = this.tokens.map((token) => (token.kind === ESCAPE && token.letter.length > 0 ? token.letter.charCodeAt(0) : 0))
+  }
+
+  /** The escape letters of the prefix whose match filled `captures` (this one's or its alternate's), token by token. */
+  lettersOf(captures: Captures): ReadonlyArray<number> {
+    return captures[this.variantSlot] === 1 && this.alternate !== undefined ? this.alternate.letters : this.letters
   }
 
   /** Size of a captures array: every escape's bounds, for this prefix or its alternate, and the variant slot. */

@@ -24,10 +24,6 @@ const nonEmpty = (value: string) => value.length > 0 && value !== "[unknown]"
 export class PostgresStderrParser implements Parser {
   private readonly captures: Int32Array
   private readonly prefix: CompiledPrefix
-  /** Char code of each prefix token's escape letter; 0 for literals. */
-  private readonly letters: ReadonlyArray<number>
-  /** The same for the prefix's alternate (see CompiledPrefix.alternate). */
-  private readonly alternateLetters: ReadonlyArray<number>
   private readonly redact: Redactor
   private readonly redacting: boolean
 
@@ -36,8 +32,6 @@ export class PostgresStderrParser implements Parser {
     this.redact = redact
     this.redacting = redacting
     this.captures = new Int32Array(prefix.captureSize)
-    this.letters = lettersOf(prefix)
-    this.alternateLetters = prefix.alternate === undefined ? [] : lettersOf(prefix.alternate)
   }
 
   /** `scanFields`: whether redaction must look at the fields, when the caller already knows (see redactionGate). */
@@ -69,8 +63,7 @@ export class PostgresStderrParser implements Parser {
     const level = LEVEL_OF_CODE[code]
     if (level !== undefined) record.level = level
 
-    const cursorMoves = level !== undefined && level !== "info" && level !== "debug"
-    if (firstEnd === end && !cursorMoves && end - messageStart >= 10 && text.startsWith("duration: ", messageStart)) {
+    if (firstEnd === end && end - messageStart >= 10 && text.startsWith("duration: ", messageStart)) {
       // Most records of a busy log: one line, `duration: X ms  statement: ...`, read in place.
       readDurationAt(record, text, messageStart, end)
     } else {
@@ -83,11 +76,11 @@ export class PostgresStderrParser implements Parser {
         // after it, on every record: the code goes where csvlog and jsonlog have it.
         if (record.location !== undefined) moveSqlState(record)
       }
-      if (cursorMoves) moveCursorPosition(record)
       analyzeMessage(record, record.message ?? "")
-      // A lock wait met while a statement is parsed is a LOG with a position ("process N still waiting
-      // for ... at character 22"); looked for only once a statement or plan text has left the message.
-      if (!cursorMoves && record.duration_kind === undefined) moveCursorPosition(record)
+      // Errors and warnings, and lock waits met while a statement is parsed (LOG: "process N still waiting
+      // for ... at character 22"), end with a position; a statement or plan text that has left the message
+      // may end that way too, and is not looked at.
+      if (record.duration_kind === undefined) moveCursorPosition(record)
     }
     if (truncated) record.truncated = true
     return finishFields(record, this.redact, "postgres", scanFields)
@@ -131,7 +124,7 @@ export class PostgresStderrParser implements Parser {
    * remote's parts) and sliced only to become a string field.
    */
   private readPrefixFields(text: string, record: ParsedRecord, captures: Int32Array): void {
-    const letters = captures[this.prefix.variantSlot] === 1 ? this.alternateLetters : this.letters
+    const letters = this.prefix.lettersOf(captures)
     for (let t = 0; t < letters.length; t++) {
       const letter = letters[t]!
       if (letter === 0) continue
@@ -176,9 +169,6 @@ export class PostgresStderrParser implements Parser {
     }
   }
 }
-
-const lettersOf = (prefix: CompiledPrefix): ReadonlyArray<number> =>
-  prefix.tokens.map((token) => (token.kind === 1 && token.letter.length > 0 ? token.letter.charCodeAt(0) : 0))
 
 const isGraphicAscii = (c: number) => c > 32 && c < 127
 
