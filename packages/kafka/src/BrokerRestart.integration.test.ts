@@ -4,7 +4,7 @@
  * it disturbs no other test.
  */
 import { afterAll, assert, describe, it } from "@effect/vitest"
-import { type BusMessage, LogBus } from "@aurora-logs/core"
+import { type BusMessage, LogBus, retryWhileRetryable } from "@aurora-logs/core"
 import { Effect, Fiber, Schedule, Stream } from "effect"
 import * as KafkaLogBus from "./KafkaLogBus.ts"
 import { blockOf, eventually, script, seqOf, testSettings, uniqueName } from "./testing/TestBroker.ts"
@@ -43,17 +43,23 @@ describe("KafkaLogBus across a broker restart", () => {
     return fresh.pipe(Effect.andThen(Effect.scoped(Effect.gen(function*() {
       const bus = yield* LogBus
       const fibers = yield* Effect.forEach(Array.from({ length: writers }, (_, w) => w), (w) => Effect.forkScoped(writer(w)))
-      // A processor-like member consumes and commits through the restart.
+      // A processor-like member consumes and commits through the restart. As the processor does, it opens its consumer
+      // again (same group, so from the committed offsets) when the old one fails for a retryable reason: kafkajs can give
+      // up finding the group coordinator while the broker starts.
       const live: Array<BusMessage> = []
-      const liveConsumer = yield* bus.consumer(uniqueName("live"))
-      yield* Effect.forkScoped(Stream.runForEachArray(liveConsumer.messages, (chunk) => {
-        const positions = new Map<number, number>()
-        for (const m of chunk) {
-          live.push(m)
-          positions.set(m.partition, m.offset + 1)
-        }
-        return liveConsumer.commit(positions).pipe(Effect.retry({ schedule: Schedule.spaced("200 millis"), while: (e) => e.isRetryable }))
+      const liveGroup = uniqueName("live")
+      const consumeLive = Effect.scoped(Effect.gen(function*() {
+        const liveConsumer = yield* bus.consumer(liveGroup)
+        yield* Stream.runForEachArray(liveConsumer.messages, (chunk) => {
+          const positions = new Map<number, number>()
+          for (const m of chunk) {
+            live.push(m)
+            positions.set(m.partition, m.offset + 1)
+          }
+          return liveConsumer.commit(positions).pipe(Effect.retry({ schedule: Schedule.spaced("200 millis"), while: (e) => e.isRetryable }))
+        })
       }))
+      yield* Effect.forkScoped(retryWhileRetryable(consumeLive))
       yield* eventually(Effect.sync(() => published >= 400 && live.length > 0), "publishing and consuming before the restart")
       yield* script("stop", env)
       const atStop = published
