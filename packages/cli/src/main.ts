@@ -13,7 +13,8 @@ const USAGE = `usage: aurora-logs <command> [flags]
 commands:
   ${DEMO_USAGE}
       the whole pipeline in one process on a simulated Aurora fleet (or the files of DIR)
-  aurora-logs parse [--format auto|postgres|postgres-csv|postgres-json|mysql-error|mysql-slow|mysql-general|mysql-audit] [--stats] [--no-redact] FILE...
+  aurora-logs parse [--format auto|postgres|postgres-csv|postgres-json|mysql-error|mysql-slow|mysql-general|mysql-audit]
+                    [--prefix LOG_LINE_PREFIX] [--stats] [--no-redact] [--max-record-bytes SIZE] FILE...
       parse local log files to NDJSON records (or a summary with --stats); - reads stdin, .gz is read transparently
 
   aurora-logs run

@@ -2,7 +2,8 @@
  * Record framing: recordStarts picks the right lines, and a file cut at arbitrary byte boundaries,
  * framed into blocks with a carried tail and then parsed block by block, gives the same records as the
  * whole file cut at recordBounds and parsed record by record (property test over every fixture and
- * every format).
+ * every format); with a record limit, each longer record is cut there and the rest of it left out, and
+ * what the framer holds stays within the limit plus a chunk.
  */
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
@@ -91,10 +92,11 @@ function parseInChunks(format: LogFormat, bytes: Uint8Array, cuts: number[]) {
   const framer = new RecordFramer(format)
   const parser = new BlockParser(format)
   const records: Array<{ offset: number; record: ParsedRecord }> = []
-  const take = (block: FramedBlock | undefined) => {
-    if (block === undefined) return
-    const parsed = parser.parse(block.bytes)
-    for (let i = 0; i < parsed.records.length; i++) records.push({ offset: block.offset + parsed.offsets[i]!, record: parsed.records[i]! })
+  const take = (blocks: ReadonlyArray<FramedBlock>) => {
+    for (const block of blocks) {
+      const parsed = parser.parse(block.bytes)
+      for (let i = 0; i < parsed.records.length; i++) records.push({ offset: block.offset + parsed.offsets[i]!, record: parsed.records[i]! })
+    }
   }
   let at = 0
   for (const cut of [...cuts, bytes.length]) {
@@ -141,4 +143,95 @@ describe("a file cut anywhere gives the same records as the whole file", () => {
     const everyByte = Array.from({ length: tiny.length }, (_, i) => i)
     expect(parseInChunks("postgres", tiny, everyByte)).toEqual(parseWhole("postgres", tiny))
   })
+})
+
+/** The blocks of `bytes` fed in the given chunk sizes to a framer with a record limit, and the framer. */
+function frameInChunks(format: LogFormat, bytes: Uint8Array, cuts: number[], maxRecordBytes: number) {
+  const framer = new RecordFramer(format, undefined, maxRecordBytes)
+  const blocks: FramedBlock[] = []
+  let held = 0
+  let at = 0
+  for (const cut of [...cuts, bytes.length]) {
+    if (cut < at) continue
+    blocks.push(...framer.push(bytes.subarray(at, cut)))
+    held = Math.max(held, framer.heldBytes)
+    at = cut
+  }
+  blocks.push(...framer.flush())
+  return { blocks, framer, held }
+}
+
+/** Contiguous [start, end) byte ranges, adjacent ones joined. */
+function joinRanges(ranges: Array<[number, number]>): Array<[number, number]> {
+  const out: Array<[number, number]> = []
+  for (const [start, end] of ranges) {
+    const previous = out[out.length - 1]
+    if (previous !== undefined && previous[1] === start) previous[1] = end
+    else if (end > start) out.push([start, end])
+  }
+  return out
+}
+
+describe("a record longer than the limit is cut there, the rest of it left out", () => {
+  it("holds no more than the limit plus a chunk of a stream that has no record start at all", () => {
+    const line = "not a log line of this format, said again and again\n"
+    const bytes = enc(line.repeat(2000))
+    const cuts = Array.from({ length: Math.floor(bytes.length / 100) }, (_, i) => (i + 1) * 100)
+    const { blocks, framer, held } = frameInChunks("mysql-slow", bytes, cuts, 1024)
+    expect(blocks).toEqual([{ offset: 0, bytes: bytes.subarray(0, 1024), cut: true }])
+    expect(framer.cutRecords).toBe(1)
+    expect(framer.leftOutBytes).toBe(bytes.length - 1024)
+    expect(held).toBeLessThanOrEqual(1024 + 100)
+  })
+
+  it("leaves out the rest of a long single line, then frames the records after it as before", () => {
+    const head = "2026-11-26 09:38:02 UTC:[local]:app@appdb:[1]:LOG:  statement: SELECT '"
+    const huge = head + "x".repeat(300_000) + "'\n"
+    const after = "2026-11-26 09:38:03 UTC::@:[2]:LOG:  checkpoint starting: time\n" + "2026-11-26 09:38:04 UTC::@:[2]:LOG:  checkpoint complete\n"
+    const bytes = enc(huge + after)
+    const cuts = Array.from({ length: Math.floor(bytes.length / 4096) }, (_, i) => (i + 1) * 4096)
+    const { blocks, framer, held } = frameInChunks("postgres", bytes, cuts, 10_000)
+    expect(blocks.filter((b) => b.cut).map((b) => [b.offset, b.bytes.length])).toEqual([[0, 10_000]])
+    expect(joinRanges(blocks.map((b) => [b.offset, b.offset + b.bytes.length]))).toEqual([[0, 10_000], [huge.length, bytes.length]])
+    expect(framer.leftOutBytes).toBe(huge.length - 10_000)
+    expect(held).toBeLessThanOrEqual(10_000 + 4096)
+    const [cutRecord] = new BlockParser("postgres").parse(blocks[0]!.bytes).records
+    expect(cutRecord).toMatchObject({ pid: 1, statement: expect.stringMatching(/^SELECT 'x+$/) })
+    const rest = blocks.slice(1).flatMap((b) => new BlockParser("postgres").parse(b.bytes).records)
+    expect(rest.map((r) => r.message)).toEqual(["checkpoint starting: time", "checkpoint complete"])
+  })
+
+  it("leaves out a record's long line met after the cut, and finds the record start after it", () => {
+    const head = "2026-11-26 09:38:02 UTC:[local]:app@appdb:[1]:LOG:  statement: SELECT 1,\n" + "\t2,\n".repeat(500)
+    const record = head + "\t'" + "y".repeat(200_000) + "'\n"
+    const next = "2026-11-26 09:38:03 UTC::@:[2]:LOG:  checkpoint starting: time\n"
+    const bytes = enc(record + next)
+    const cuts = Array.from({ length: Math.floor(bytes.length / 4096) }, (_, i) => (i + 1) * 4096)
+    const { blocks, framer, held } = frameInChunks("postgres", bytes, cuts, 1024)
+    expect(joinRanges(blocks.map((b) => [b.offset, b.offset + b.bytes.length]))).toEqual([[0, 1024], [record.length, bytes.length]])
+    expect(framer.leftOutBytes).toBe(record.length - 1024)
+    // The long line is held only until it is known to start no record.
+    expect(held).toBeLessThanOrEqual(64 * 1024 + 2 * 4096)
+  })
+
+  for (const fixture of listFixtures()) {
+    it(`keeps the first bytes of each record of ${fixture.name} up to the limit, whatever the chunks`, () => {
+      const whole = readFixture(fixture.name)
+      const bytes = whole.subarray(0, Math.min(whole.length, 60_000))
+      const bounds = recordBounds(fixture.format, bytes)
+      fc.assert(
+        fc.property(fc.integer({ min: 64, max: 4096 }), fc.uniqueArray(fc.integer({ min: 0, max: bytes.length }), { maxLength: 40 }), (limit, cuts) => {
+          const { blocks, framer } = frameInChunks(fixture.format, bytes, cuts.sort((a, b) => a - b), limit)
+          const long = bounds.filter(([start, end]) => end - start > limit)
+          expect(joinRanges(blocks.map((b) => [b.offset, b.offset + b.bytes.length]))).toEqual(
+            joinRanges(bounds.map(([start, end]) => [start, Math.min(end, start + limit)]))
+          )
+          expect(blocks.filter((b) => b.cut).map((b) => b.offset + b.bytes.length)).toEqual(long.map(([start]) => start + limit))
+          for (const b of blocks) expect(b.bytes).toEqual(bytes.subarray(b.offset, b.offset + b.bytes.length))
+          expect(framer.leftOutBytes).toBe(long.reduce((n, [start, end]) => n + end - start - limit, 0))
+        }),
+        { numRuns: 30 }
+      )
+    })
+  }
 })

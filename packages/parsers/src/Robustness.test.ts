@@ -54,7 +54,7 @@ describe.each(LOG_FORMATS)("%s parser on hostile input", (format) => {
   it("gives no records for empty input", () => {
     expect(recordStarts(format, new Uint8Array(0))).toEqual([])
     expect(parseAll(format, new Uint8Array(0))).toEqual([])
-    expect(new RecordFramer(format).flush()).toBeUndefined()
+    expect(new RecordFramer(format).flush()).toEqual([])
   })
 
   it("keeps invalid UTF-8 and NUL bytes without throwing", () => {

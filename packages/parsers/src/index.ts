@@ -7,7 +7,7 @@ export { DEFAULT_FORMAT, detectFormat, engineOf, formatOfFile, isLogFormat, LOG_
 export type { Engine, LogFormat, LogType } from "./Format.ts"
 export type { Level, ParsedRecord, ParseOptions, Parser } from "./Types.ts"
 export { lastRecordStart, recordStarts } from "./RecordStarts.ts"
-export { RecordFramer, recordBounds } from "./Framer.ts"
+export { DEFAULT_MAX_RECORD_BYTES, RecordFramer, recordBounds } from "./Framer.ts"
 export type { FramedBlock } from "./Framer.ts"
 export { makeParser } from "./Parser.ts"
 export { BlockParser, parseBlock } from "./BlockParser.ts"

@@ -1,7 +1,7 @@
 /**
  * `aurora-logs parse` on the fixture files: NDJSON records with file/offset/log_type/engine, --stats
- * against the fixtures' ground truth, stdin and .gz input, --format/--prefix/--no-redact, bad flags
- * (exit 2) and unreadable files (reported, others still processed, exit 1).
+ * against the fixtures' ground truth, stdin and .gz input, --format/--prefix/--no-redact, records cut at
+ * --max-record-bytes, bad flags (exit 2) and unreadable files (reported, others still processed, exit 1).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -113,6 +113,8 @@ describe("aurora-logs parse", () => {
     [["--frobnicate", "x"], "--frobnicate"],
     [["--prefix"], "--prefix"],
     [["--stats=yes", "x"], "--stats"],
+    [["--max-record-bytes", "lots", "x"], "--max-record-bytes lots"],
+    [["--max-record-bytes=0", "x"], "--max-record-bytes 0"],
     [[], "FILE"]
   ])("rejects bad usage %j with one line on stderr and exit 2", async (argv, named) => {
     const { code, stderr, stdout } = await run(argv)
@@ -128,6 +130,26 @@ describe("aurora-logs parse", () => {
     expect(code).toBe(1)
     expect(stderr).toContain("/nonexistent/file.log")
     expect(ndjson(stdout).length).toBe(truth("mariadb/server_audit.log").rows)
+  })
+
+  it("cuts a record longer than --max-record-bytes there, flags it truncated and says so, as the pipeline ships it", async () => {
+    // Read in the wrong format, a whole file is one record: it is cut instead of held whole.
+    const file = fixture("postgresql/postgresql.log.2026-11-26-0938")
+    const size = readFileSync(file).length
+    const { code, stdout, stderr } = await run(["--format", "mysql-slow", "--max-record-bytes", "4KiB", file])
+    expect(code).toBe(0)
+    const records = ndjson(stdout)
+    expect(records).toEqual([expect.objectContaining({ offset: 0, truncated: true, parse_error: expect.any(String) })])
+    expect(Buffer.byteLength(records[0].raw)).toBe(4096)
+    expect(stderr).toContain(`1 record(s) longer than 4096 bytes were cut there (truncated: true), ${size - 4096} bytes left out`)
+    // The records after a cut one are read as before.
+    const long = "2026-11-26 09:39:01 UTC:[local]:app@shop:[7]:LOG:  statement: SELECT '" + "x".repeat(10_000) + "'\n"
+    const next = "2026-11-26 09:39:02 UTC:[local]:app@shop:[7]:LOG:  duration: 2.5 ms\n"
+    const after = await run(["--format", "postgres", "--max-record-bytes", "1024", "-"], long + next)
+    expect(ndjson(after.stdout)).toEqual([
+      expect.objectContaining({ offset: 0, truncated: true, statement: expect.stringMatching(/^SELECT 'x+$/) }),
+      expect.objectContaining({ offset: Buffer.byteLength(long), duration_ms: 2.5 })
+    ])
   })
 
   it("streams a 5 MB line and many chunks without losing a byte", async () => {

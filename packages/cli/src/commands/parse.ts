@@ -2,7 +2,9 @@
  * `aurora-logs parse`: parse local log files to NDJSON records, or to one summary object with --stats.
  * Files are streamed (a 5 MB line and a 1 GB file both work in bounded memory): chunks go through
  * the parsers' RecordFramer, which cuts them into blocks of whole records and carries the unfinished
- * tail, and each block through BlockParser and NdjsonEncoder, the path the pipeline takes. `-` reads
+ * tail (a record longer than --max-record-bytes is cut there and flagged `truncated`, as the pipeline
+ * ships it, so that even a file read in the wrong format, one record from end to end, stays bounded), and
+ * each block through BlockParser and NdjsonEncoder, the path the pipeline takes. `-` reads
  * stdin, `.gz` files are gunzipped on the way. Effect is used only at the command boundary; the
  * per-record work is plain code on the parsers' hot path.
  */
@@ -11,9 +13,11 @@ import { once } from "node:events"
 import type { Writable } from "node:stream"
 import { createGunzip } from "node:zlib"
 import { Effect } from "effect"
+import { parseByteSize } from "@aurora-logs/core/config/Settings"
 import {
   BlockParser,
   countLines,
+  DEFAULT_MAX_RECORD_BYTES,
   detectFormat,
   engineOf,
   type FramedBlock,
@@ -28,7 +32,7 @@ import {
 } from "@aurora-logs/parsers"
 
 export const PARSE_USAGE =
-  "aurora-logs parse [--format auto|" + LOG_FORMATS.join("|") + "] [--prefix LOG_LINE_PREFIX] [--stats] [--no-redact] FILE..."
+  "aurora-logs parse [--format auto|" + LOG_FORMATS.join("|") + "] [--prefix LOG_LINE_PREFIX] [--stats] [--no-redact] [--max-record-bytes SIZE] FILE..."
 
 export interface ParseIo {
   readonly stdin: AsyncIterable<Uint8Array | string>
@@ -41,6 +45,7 @@ interface ParseArgs {
   readonly prefix: string | undefined
   readonly stats: boolean
   readonly redact: boolean
+  readonly maxRecordBytes: number
   readonly files: ReadonlyArray<string>
 }
 
@@ -63,6 +68,7 @@ function readArgs(argv: ReadonlyArray<string>): ParseArgs {
   let prefix: string | undefined
   let stats = false
   let redact = true
+  let maxRecordBytes = DEFAULT_MAX_RECORD_BYTES
   const files: string[] = []
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
@@ -88,6 +94,13 @@ function readArgs(argv: ReadonlyArray<string>): ParseArgs {
         prefix = valueOf("LOG_LINE_PREFIX (e.g. '%t:%r:%u@%d:[%p]:')")
         if (prefix.length === 0) throw new BadUsage("--prefix: expected a non-empty PostgreSQL log_line_prefix, e.g. --prefix '%t:%r:%u@%d:[%p]:'")
         break
+      case "--max-record-bytes": {
+        const value = valueOf("SIZE (e.g. 16MiB)")
+        const size = parseByteSize(value)
+        if (size === undefined || size < 1) throw new BadUsage(`--max-record-bytes ${value}: expected a size such as 1048576, 512KiB or 16MiB`)
+        maxRecordBytes = size
+        break
+      }
       case "--stats":
       case "--no-redact":
         if (eq >= 0) throw new BadUsage(`${name} takes no value: ${name}`)
@@ -99,7 +112,7 @@ function readArgs(argv: ReadonlyArray<string>): ParseArgs {
     }
   }
   if (files.length === 0) throw new BadUsage(`no FILE given: usage: ${PARSE_USAGE}`)
-  return { format, prefix, stats, redact, files }
+  return { format, prefix, stats, redact, maxRecordBytes, files }
 }
 
 async function runParse(argv: ReadonlyArray<string>, io: ParseIo): Promise<number> {
@@ -116,7 +129,7 @@ async function runParse(argv: ReadonlyArray<string>, io: ParseIo): Promise<numbe
   let exitCode = 0
   for (const file of args.files) {
     try {
-      await parseOne(file, args.format, options, io, stats)
+      await parseOne(file, args.format, options, args.maxRecordBytes, io, stats)
     } catch (error) {
       exitCode = 1
       const reason = error instanceof Error ? error.message : String(error)
@@ -138,12 +151,21 @@ const asBytes = (chunk: Uint8Array | string): Uint8Array => (typeof chunk === "s
 /** A file being parsed once its format is known: chunks in, NDJSON (or counts) out. */
 interface FileRun {
   readonly format: LogFormat
+  /** Says, at the end, which records it cut. */
+  readonly framer: RecordFramer
   readonly push: (chunk: Uint8Array) => Promise<void>
   /** Parses the carried last record and writes what is left. */
   readonly end: () => Promise<void>
 }
 
-async function parseOne(file: string, requested: LogFormat | "auto", options: ParseOptions, io: ParseIo, stats: ParseStats | undefined): Promise<void> {
+async function parseOne(
+  file: string,
+  requested: LogFormat | "auto",
+  options: ParseOptions,
+  maxRecordBytes: number,
+  io: ParseIo,
+  stats: ParseStats | undefined
+): Promise<void> {
   const input = openInput(file, io)
   const nameForFormat = file === "-" ? undefined : file
   let seen = 0
@@ -152,7 +174,7 @@ async function parseOne(file: string, requested: LogFormat | "auto", options: Pa
 
   const begin = (format: LogFormat): FileRun => {
     const parser = new BlockParser(format, options)
-    const framer = new RecordFramer(format, options)
+    const framer = new RecordFramer(format, options, maxRecordBytes)
     // The fields every record of the file shares are encoded once.
     const shared = NdjsonEncoder.suffix({ file, log_type: logTypeOf(format), engine: engineOf(format) })
     const filled: Uint8Array[] = []
@@ -160,9 +182,13 @@ async function parseOne(file: string, requested: LogFormat | "auto", options: Pa
     const drain = async () => {
       for (const bytes of filled.splice(0)) await write(io.stdout, bytes)
     }
-    const take = async (block: FramedBlock | undefined) => {
-      if (block === undefined) return
+    const take = async (blocks: ReadonlyArray<FramedBlock>) => {
+      for (const block of blocks) await takeBlock(block)
+    }
+    const takeBlock = async (block: FramedBlock) => {
       const { records, offsets } = parser.parse(block.bytes)
+      // The record the framer cut at --max-record-bytes, as the pipeline ships it.
+      if (block.cut && records.length > 0) records[records.length - 1]!.truncated = true
       seen += records.length
       for (let i = 0; i < records.length; i++) {
         const problem = records[i]!.parse_error
@@ -186,6 +212,7 @@ async function parseOne(file: string, requested: LogFormat | "auto", options: Pa
     }
     return {
       format,
+      framer,
       push: (chunk) => take(framer.push(chunk)),
       end: async () => {
         await take(framer.flush())
@@ -217,6 +244,10 @@ async function parseOne(file: string, requested: LogFormat | "auto", options: Pa
   }
   if (run === undefined) await startWith(detectFormat(nameForFormat, concat(head)))
   await run!.end()
+  const { cutRecords, leftOutBytes } = run!.framer
+  if (cutRecords > 0) {
+    await write(io.stderr, `aurora-logs parse: ${file}: ${cutRecords} record(s) longer than ${maxRecordBytes} bytes were cut there (truncated: true), ${leftOutBytes} bytes left out; --max-record-bytes sets the limit\n`)
+  }
   // Nothing is dropped either way, but a file that mostly did not parse usually means a wrong format or prefix.
   if (unparsed > 0 && unparsed * 2 >= seen) {
     const hint = run!.format === "postgres"
