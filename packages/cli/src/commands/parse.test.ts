@@ -267,4 +267,18 @@ describe("aurora-logs parse", () => {
     expect(code).toBe(1)
     expect(stderr.trimEnd().split("\n")).toEqual(["aurora-logs parse: cannot write the output: no space left on device, write"])
   })
+
+  it.each([
+    ["UTF-16LE with a byte order mark", "utf16le", [0xff, 0xfe]],
+    ["UTF-16LE without one", "utf16le", []],
+    ["UTF-16BE with a byte order mark", "utf16be", [0xfe, 0xff]]
+  ])("keeps a %s file's bytes in records and says on stderr to convert it to UTF-8", async (_, encoding, mark) => {
+    const text = readFileSync(fixture("postgresql/postgresql.log.2026-11-27-1106"), "utf8").slice(0, 2000)
+    const le = Buffer.from(text, "utf16le")
+    const bytes = Buffer.concat([Buffer.from(mark), encoding === "utf16be" ? le.swap16() : le])
+    const { code, stdout, stderr } = await run(["--stats", "-"], bytes)
+    expect(code).toBe(0)
+    expect(JSON.parse(stdout)).toMatchObject({ bytes: bytes.length })
+    expect(stderr.trimEnd().split("\n")).toEqual([expect.stringContaining("looks like UTF-16 text: the parsers read UTF-8; convert it first, e.g. iconv -f UTF-16 -t UTF-8")])
+  })
 })

@@ -304,7 +304,10 @@ async function parseOne(
 
   // Until it is known whether the file begins with a byte order mark, its first bytes wait here.
   let lead: Uint8Array | undefined = new Uint8Array(0)
+  // The file's first bytes, to say why it did not parse when it is UTF-16.
+  let sample: Uint8Array | undefined
   const take = async (chunk: Uint8Array) => {
+    if (sample === undefined && chunk.length > 0) sample = chunk.slice(0, 256)
     if (run === undefined) {
       head.push(chunk)
       headBytes += chunk.length
@@ -344,12 +347,27 @@ async function parseOne(
   }
   // Nothing is dropped either way, but a file that mostly did not parse usually means a wrong format or prefix.
   if (unparsed > 0 && unparsed * 2 >= seen) {
-    const hint = run!.format === "postgres"
+    const hint = sample !== undefined && looksUtf16(sample)
+      ? "; it looks like UTF-16 text: the parsers read UTF-8; convert it first, e.g. iconv -f UTF-16 -t UTF-8"
+      : run!.format === "postgres"
       ? `; if the server's log_line_prefix is not ${options.logLinePrefix ?? "RDS's"}, give it with --prefix`
       : requested === "auto" ? "; if the format was guessed wrong, give it with --format" : ""
     await write(io.stderr, `aurora-logs parse: ${file}: ${unparsed} of ${seen} records did not parse (as ${run!.format}: ${firstProblem})${hint}\n`)
   }
   if (readFailure !== undefined) throw readFailure.error
+}
+
+/** A UTF-16 byte order mark, or the NUL byte every other byte that ASCII text has in UTF-16 (Windows tools write it). */
+function looksUtf16(head: Uint8Array): boolean {
+  if (head.length >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))) return true
+  let even = 0
+  let odd = 0
+  for (let i = 0; i + 1 < head.length; i += 2) {
+    if (head[i] === 0) even++
+    if (head[i + 1] === 0) odd++
+  }
+  const pairs = head.length >> 1
+  return pairs >= 8 && Math.max(even, odd) * 10 >= pairs * 9 && Math.min(even, odd) * 10 <= pairs
 }
 
 /** The first `count` bytes of `bytes` are those of a UTF-8 byte order mark. */
