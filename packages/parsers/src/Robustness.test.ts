@@ -1,6 +1,6 @@
 /**
  * Hostile input: invalid UTF-8, NUL bytes, a single 5 MB line, RDS's truncation tail, lines of another
- * format mixed in, empty input. Nothing throws, nothing is silently dropped: every byte lands in a
+ * format mixed in, empty input, CRLF line ends. Nothing throws, nothing is silently dropped: every byte lands in a
  * record, and what cannot be parsed becomes a record with parse_error and raw.
  */
 import { describe, expect, it } from "vitest"
@@ -9,7 +9,7 @@ import { RecordFramer, recordBounds } from "./Framer.ts"
 import { makeParser } from "./Parser.ts"
 import { TRUNCATION_MARKER } from "./Record.ts"
 import { recordStarts } from "./RecordStarts.ts"
-import { listFixtures, readFixture } from "./testing/Fixtures.ts"
+import { listFixtures, parseFile, readFixture } from "./testing/Fixtures.ts"
 
 const enc = new TextEncoder()
 const dec = new TextDecoder()
@@ -105,6 +105,21 @@ describe("every fixture byte lands in a record", () => {
   for (const fixture of listFixtures()) {
     it(fixture.name, () => {
       parseAll(fixture.format, readFixture(fixture.name))
+    })
+  }
+})
+
+describe("CRLF line ends (a log copied through Windows tools)", () => {
+  // Line breaks inside a record's text stay as written; every field reads as with LF.
+  const asLf = (value: unknown): unknown =>
+    typeof value === "string" ? value.replaceAll("\r\n", "\n") : value
+  for (const fixture of listFixtures()) {
+    it(`read ${fixture.name} as with LF`, () => {
+      const lf = readFixture(fixture.name)
+      const crlf = enc.encode(dec.decode(lf).replaceAll("\n", "\r\n"))
+      const expected = parseFile(fixture.format, lf).map(({ offset: _o, ...r }) => r)
+      const actual = parseFile(fixture.format, crlf).map(({ offset: _o, ...r }) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, asLf(v)])))
+      expect(actual).toEqual(expected)
     })
   }
 })

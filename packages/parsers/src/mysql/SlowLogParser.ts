@@ -80,9 +80,10 @@ export class MysqlSlowLogParser extends RecordParser {
       if (isLoneHash(text, start, stop)) { start = lineEnd(text, start, stop) + 1; continue }
       if (!isHeaderLine(text, start, stop)) break
       end = lineEnd(text, start, stop)
-      if (text.startsWith("# Query_time: ", start)) readQueryTimeLine(text, start, end, record)
-      else if (text.startsWith(EXPLAIN, start)) addExplainLine(text, start, end, record)
-      else readHeaderPairs(text, start + 2, end, record)
+      const valuesEnd = withoutCr(text, start, end)
+      if (text.startsWith("# Query_time: ", start)) readQueryTimeLine(text, start, valuesEnd, record)
+      else if (text.startsWith(EXPLAIN, start)) addExplainLine(text, start, valuesEnd, record)
+      else readHeaderPairs(text, start + 2, valuesEnd, record)
       start = end + 1
     }
     // One `use db;` line (only when the db changed) and the `SET timestamp=N;` line mysqld always writes
@@ -91,12 +92,13 @@ export class MysqlSlowLogParser extends RecordParser {
     let sawUse = false
     while (start < stop) {
       end = lineEnd(text, start, stop)
+      const lineStop = withoutCr(text, start, end)
       const c = text.charCodeAt(start)
-      if (c === 117 /* u */ && !sawUse && startsAt(text, "use ", start, end)) {
-        const use = USE_DB.exec(text.slice(start, end))
+      if (c === 117 /* u */ && !sawUse && startsAt(text, "use ", start, lineStop)) {
+        const use = USE_DB.exec(text.slice(start, lineStop))
         if (use !== null) { record.schema = use[2]!; sawUse = true; start = end + 1; continue }
-      } else if (c === 83 /* S */ && startsAt(text, "SET ", start, end) && text.charCodeAt(end - 1) === 59) {
-        const seconds = setTimestampAt(text, start, end)
+      } else if (c === 83 /* S */ && startsAt(text, "SET ", start, lineStop) && text.charCodeAt(lineStop - 1) === 59) {
+        const seconds = setTimestampAt(text, start, lineStop)
         if (seconds >= 0) {
           const startMicros = seconds * 1_000_000
           record.query_start = startMicros
@@ -124,6 +126,10 @@ export class MysqlSlowLogParser extends RecordParser {
     return record
   }
 }
+
+/** The end of the line [start, end) without the "\r" a log that went through Windows tools ends it with. */
+const withoutCr = (text: string, start: number, end: number): number =>
+  end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end
 
 /** text.startsWith(prefix, at), within [at, stop). */
 const startsAt = (text: string, prefix: string, at: number, stop: number): boolean =>

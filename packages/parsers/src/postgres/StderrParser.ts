@@ -215,6 +215,8 @@ function readRemote(s: string, start: number, end: number, record: ParsedRecord)
 }
 
 function appendField(record: ParsedRecord, field: string, value: string): void {
+  // The last line of a field ends before "\n": in a log that went through Windows tools, "\r" is left before it.
+  if (value.charCodeAt(value.length - 1) === 13) value = value.slice(0, -1)
   const existing = record[field]
   record[field] = typeof existing === "string" ? existing + "\n" + value : value
 }
