@@ -10,10 +10,7 @@
  * records read before the failure; a reader that closes stdout (`| head`) ends the command quietly.
  * Effect is used only at the command boundary; the per-record work is plain code on the parsers' hot path.
  */
-import { createReadStream } from "node:fs"
-import { once } from "node:events"
-import { pipeline, type Writable } from "node:stream"
-import { createGunzip } from "node:zlib"
+import type { Writable } from "node:stream"
 import { Effect } from "effect"
 import { parseByteSize } from "@aurora-logs/core/config/Settings"
 import {
@@ -32,6 +29,8 @@ import {
   type LogFormat,
   type ParseOptions
 } from "@aurora-logs/parsers"
+import { concat, FileChunks, openInput } from "./ParseInput.ts"
+import { Output, OutputFailed, write } from "./ParseOutput.ts"
 
 export const PARSE_USAGE =
   "aurora-logs parse [--format auto|" + LOG_FORMATS.join("|") + "] [--prefix LOG_LINE_PREFIX] [--stats] [--no-redact] [--max-record-bytes SIZE] FILE..."
@@ -53,21 +52,10 @@ interface ParseArgs {
 
 class BadUsage extends Error {}
 
-/** stdout failed: no file is at fault, and nothing more can be written. */
-class OutputFailed extends Error {
-  readonly code: unknown
-  constructor(cause: unknown) {
-    super(cause instanceof Error ? cause.message : String(cause))
-    this.code = (cause as { code?: unknown } | undefined)?.code
-  }
-}
-
 /** How many bytes of a file are looked at to detect its format. */
 const SNIFF_BYTES = 16 * 1024
 /** Output is written in chunks of this many bytes (fewer syscalls, still bounded). */
 const OUTPUT_BATCH = 256 * 1024
-/** A UTF-8 byte order mark: Windows tools and editors put one at the start of a file; no database server does. */
-const BOM = [0xef, 0xbb, 0xbf]
 
 export const parseCommand = (argv: ReadonlyArray<string>): Effect.Effect<number> =>
   parseCommandWith(argv, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr })
@@ -155,8 +143,7 @@ async function runParse(argv: ReadonlyArray<string>, io: ParseIo): Promise<numbe
     if (stats !== undefined) await out.write(JSON.stringify(stats.toJSON()) + "\n")
   } catch (error) {
     if (!(error instanceof OutputFailed)) throw error
-    // The reader went away (`| head`): it has what it wanted, as after SIGPIPE in a shell pipeline.
-    if (error.code === "EPIPE") return exitCode
+    if (error.readerGone) return exitCode
     await write(io.stderr, `aurora-logs parse: cannot write the output: ${error.message}\n`)
     return 1
   } finally {
@@ -164,56 +151,6 @@ async function runParse(argv: ReadonlyArray<string>, io: ParseIo): Promise<numbe
   }
   return exitCode
 }
-
-/**
- * stdout, whose failure is seen however it comes: from a write's callback or as an 'error' event while no write
- * waits (a stream that failed emits no 'drain', so waiting for one would hang).
- */
-class Output {
-  private readonly stream: Writable
-  private failure: OutputFailed | undefined
-  private readonly onError = (error: unknown) => {
-    this.failure ??= new OutputFailed(error)
-  }
-
-  constructor(stream: Writable) {
-    this.stream = stream
-    stream.on("error", this.onError)
-  }
-
-  async write(data: string | Uint8Array): Promise<void> {
-    if (this.failure !== undefined) throw this.failure
-    if (!this.stream.write(data)) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          this.stream.off("drain", done)
-          this.stream.off("error", done)
-          this.stream.off("close", done)
-          resolve()
-        }
-        this.stream.on("drain", done)
-        this.stream.on("error", done)
-        this.stream.on("close", done)
-      })
-    }
-    if (this.failure !== undefined) throw this.failure
-  }
-
-  close(): void {
-    this.stream.off("error", this.onError)
-  }
-}
-
-function openInput(file: string, io: ParseIo): AsyncIterable<Uint8Array | string> {
-  if (file === "-") return io.stdin
-  const stream = createReadStream(file, { highWaterMark: 1024 * 1024 })
-  if (!file.endsWith(".gz")) return stream
-  // pipeline, not pipe: the file's own errors (missing, a directory) reach the gunzip stream read from, instead of
-  // going unhandled on a stream nobody listens to.
-  return pipeline(stream, createGunzip(), () => {})
-}
-
-const asBytes = (chunk: Uint8Array | string): Uint8Array => (typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk)
 
 /** A file being parsed once its format is known: chunks in, NDJSON (or counts) out. */
 interface FileRun {
@@ -234,10 +171,8 @@ async function parseOne(
   out: Output,
   stats: ParseStats | undefined
 ): Promise<void> {
-  const input = openInput(file, io)
+  const input = new FileChunks(openInput(file, io.stdin))
   const nameForFormat = file === "-" ? undefined : file
-  /** Bytes of a byte order mark skipped at the start: the framer's offsets begin after them. */
-  let skipped = 0
   let seen = 0
   let unparsed = 0
   let firstProblem: string | undefined
@@ -275,7 +210,7 @@ async function parseOne(
       for (let i = 0; i < records.length; i++) {
         // The parser's record is ours to extend: no copy on the hot path.
         const record = records[i]!
-        record.offset = skipped + block.offset + offsets[i]!
+        record.offset = input.skipped + block.offset + offsets[i]!
         encoder.write(record, shared)
       }
       await drain()
@@ -302,43 +237,23 @@ async function parseOne(
   }
   if (requested !== "auto") await startWith(requested)
 
-  // Until it is known whether the file begins with a byte order mark, its first bytes wait here.
-  let lead: Uint8Array | undefined = new Uint8Array(0)
-  // The file's first bytes, to say why it did not parse when it is UTF-16.
-  let sample: Uint8Array | undefined
-  const take = async (chunk: Uint8Array) => {
-    if (sample === undefined && chunk.length > 0) sample = chunk.slice(0, 256)
-    if (run === undefined) {
-      head.push(chunk)
-      headBytes += chunk.length
-      if (headBytes >= SNIFF_BYTES) await startWith(detectFormat(nameForFormat, concat(head)))
-      return
-    }
-    await run.push(chunk)
-  }
   // A file that fails part-way (a .gz that breaks off, a read error) still gives the records read before: then it is reported.
   let readFailure: { error: unknown } | undefined
   try {
-    for await (const raw of input) {
-      let chunk = asBytes(raw)
-      if (lead !== undefined) {
-        chunk = lead.length === 0 ? chunk : concat([lead, chunk])
-        if (chunk.length < BOM.length && isBomStart(chunk, chunk.length)) { lead = chunk; continue }
-        lead = undefined
-        if (isBomStart(chunk, BOM.length)) {
-          skipped = BOM.length
-          stats?.addBytes(skipped)
-          chunk = chunk.subarray(skipped)
-        }
+    for await (const chunk of input) {
+      if (run === undefined) {
+        head.push(chunk)
+        headBytes += chunk.length
+        if (headBytes >= SNIFF_BYTES) await startWith(detectFormat(nameForFormat, concat(head)))
+        continue
       }
-      await take(chunk)
+      await run.push(chunk)
     }
   } catch (error) {
     if (error instanceof OutputFailed) throw error
     readFailure = { error }
   }
-  // The stream ended inside what might have been a byte order mark: those bytes are the file.
-  if (lead !== undefined && lead.length > 0) await take(lead)
+  stats?.addBytes(input.skipped)
   if (run === undefined) await startWith(detectFormat(nameForFormat, concat(head)))
   await run!.end()
   const { cutRecords, leftOutBytes } = run!.framer
@@ -347,7 +262,7 @@ async function parseOne(
   }
   // Nothing is dropped either way, but a file that mostly did not parse usually means a wrong format or prefix.
   if (unparsed > 0 && unparsed * 2 >= seen) {
-    const hint = sample !== undefined && looksUtf16(sample)
+    const hint = input.looksUtf16()
       ? "; it looks like UTF-16 text: the parsers read UTF-8; convert it first, e.g. iconv -f UTF-16 -t UTF-8"
       : run!.format === "postgres"
       ? `; if the server's log_line_prefix is not ${options.logLinePrefix ?? "RDS's"}, give it with --prefix`
@@ -355,35 +270,4 @@ async function parseOne(
     await write(io.stderr, `aurora-logs parse: ${file}: ${unparsed} of ${seen} records did not parse (as ${run!.format}: ${firstProblem})${hint}\n`)
   }
   if (readFailure !== undefined) throw readFailure.error
-}
-
-/** A UTF-16 byte order mark, or the NUL byte every other byte that ASCII text has in UTF-16 (Windows tools write it). */
-function looksUtf16(head: Uint8Array): boolean {
-  if (head.length >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))) return true
-  let even = 0
-  let odd = 0
-  for (let i = 0; i + 1 < head.length; i += 2) {
-    if (head[i] === 0) even++
-    if (head[i + 1] === 0) odd++
-  }
-  const pairs = head.length >> 1
-  return pairs >= 8 && Math.max(even, odd) * 10 >= pairs * 9 && Math.min(even, odd) * 10 <= pairs
-}
-
-/** The first `count` bytes of `bytes` are those of a UTF-8 byte order mark. */
-function isBomStart(bytes: Uint8Array, count: number): boolean {
-  for (let i = 0; i < count; i++) if (bytes[i] !== BOM[i]) return false
-  return true
-}
-
-function concat(parts: ReadonlyArray<Uint8Array>): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of parts) { out.set(p, at); at += p.length }
-  return out
-}
-
-/** Writes and waits for 'drain' when the stream asks for it (back-pressure on a slow stdout). */
-async function write(stream: Writable, data: string | Uint8Array): Promise<void> {
-  if (!stream.write(data)) await once(stream, "drain")
 }
