@@ -4,7 +4,7 @@
  * making progress, `/metrics` exposes its figures to Prometheus.
  */
 import * as NodeHttp from "node:http"
-import { CurrentPipelineStats, type PipelineStats } from "@aurora-logs/core"
+import { checkedSetting, CurrentPipelineStats, type PipelineStats } from "@aurora-logs/core"
 import { Config, Effect, Layer } from "effect"
 import { PrometheusMetrics } from "effect/observability"
 import { prometheusText } from "./PrometheusText.ts"
@@ -27,8 +27,12 @@ export const readiness = (stats: PipelineStats, now: number, r: Readiness): { re
   return { ready: true, why: "ok" }
 }
 
-/** 0 picks a free port (tests). */
-export const HealthPort = Config.Int("AURORA_LOGS_HTTP_PORT").pipe(Config.withDefault(9464))
+/** 0 picks a free port (tests). Checked here: Node's own refusal of a bad port would not name the setting. */
+export const HealthPort = checkedSetting(
+  "AURORA_LOGS_HTTP_PORT",
+  "a port number from 0 to 65535",
+  (raw) => (/^\d+$/.test(raw) && Number(raw) <= 65535 ? Number(raw) : undefined)
+).pipe(Config.withDefault(9464))
 
 /** Serves the endpoints on `port` (0 picks a free one) for as long as the layer lives. */
 export const healthServerLayer = (port: number, r: Readiness) =>
