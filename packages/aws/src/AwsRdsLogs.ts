@@ -18,6 +18,7 @@ import {
 import { Config, Duration, Effect, Layer, Schedule, Stream } from "effect"
 import {
   type Instance,
+  invalidSetting,
   type LogFileInfo,
   RdsError,
   RdsLogs,
@@ -70,17 +71,19 @@ export const READABLE_STATES: ReadonlySet<string> = new Set([
 const tagsOf = (list: ReadonlyArray<{ Key?: string | undefined; Value?: string | undefined }> | undefined) =>
   Object.fromEntries((list ?? []).flatMap((t) => (t.Key === undefined ? [] : [[t.Key, t.Value ?? ""] as const])))
 
+// A missing or empty region is a setting to fix, not an outage: reported as one, naming the variable (exit code 2).
+const noRegion = (e: unknown) =>
+  invalidSetting("AWS_REGION", `required: the region of the fleet, e.g. eu-west-1, or a profile that has one (${e instanceof Error ? e.message : String(e)})`)
+
 export const make = (options: AwsRdsLogsOptions = {}) =>
   Effect.gen(function*() {
     const budget = yield* ApiBudget
     const client = yield* Effect.acquireRelease(
-      Effect.sync(() => new RDSClient({ ...options.client, maxAttempts: 1 })),
+      Effect.try({ try: () => new RDSClient({ ...options.client, maxAttempts: 1 }), catch: (e) => (/region/i.test(String(e)) ? noRegion(e) : e) })
+        .pipe(Effect.orDie),
       (c) => Effect.sync(() => c.destroy())
     )
-    const region = yield* Effect.tryPromise({
-      try: () => client.config.region(),
-      catch: (e) => new RdsError({ reason: new RdsUnavailable({ message: `no AWS region configured: ${String(e)}` }) })
-    }).pipe(Effect.orDie)
+    const region = yield* Effect.tryPromise({ try: () => client.config.region(), catch: noRegion }).pipe(Effect.orDie)
     let endpoint: Promise<ResolvedEndpoint> | undefined
     const filter = options.filter ?? allClusters
     const maxRetries = options.maxRetries ?? 6
