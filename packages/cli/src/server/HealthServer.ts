@@ -17,9 +17,13 @@ export interface Readiness {
 }
 
 export const readiness = (stats: PipelineStats, now: number, r: Readiness): { readonly ready: boolean; readonly why: string } => {
+  const waiting = stats.waitingFor === "" ? "" : `waiting for: ${stats.waitingFor}`
   if (r.scanWithinMs !== undefined && now - stats.lastScanAt > r.scanWithinMs) {
-    return { ready: false, why: stats.scans === 0 ? "no scan completed yet" : `last scan ${Math.round((now - stats.lastScanAt) / 1000)} s ago` }
+    const stalled = stats.scans === 0 ? "no scan completed yet" : `last scan ${Math.round((now - stats.lastScanAt) / 1000)} s ago`
+    return { ready: false, why: waiting === "" ? stalled : `${stalled}; ${waiting}` }
   }
+  // Before the first scan or batch, a dependency still out of reach (Kafka while the processor starts) means not ready.
+  if (waiting !== "" && stats.scans === 0 && stats.batchesShipped === 0 && r.scanWithinMs === undefined) return { ready: false, why: waiting }
   const inFlight = stats.blocksInFlight
   if (r.shipWithinMs !== undefined && inFlight > 0 && stats.lastShipAt > 0 && now - stats.lastShipAt > r.shipWithinMs) {
     return { ready: false, why: `${inFlight} blocks waiting, last batch shipped ${Math.round((now - stats.lastShipAt) / 1000)} s ago` }
