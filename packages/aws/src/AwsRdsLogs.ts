@@ -20,6 +20,8 @@ import {
   type Instance,
   invalidSetting,
   type LogFileInfo,
+  nonNegativeIntSetting,
+  positiveIntSetting,
   RdsError,
   RdsLogs,
   RdsUnavailable
@@ -263,8 +265,9 @@ export const layerConfig: Layer.Layer<RdsLogs, Config.ConfigError> = Layer.unwra
   Effect.gen(function*() {
     const settings = yield* Config.all({
       filter: fleetFilterConfig,
-      maxRetries: Config.Int("AURORA_LOGS_RDS_MAX_RETRIES").pipe(Config.withDefault(6)),
-      portionLines: Config.Int("AURORA_LOGS_RDS_PORTION_LINES").pipe(Config.withDefault(10_000)),
+      maxRetries: nonNegativeIntSetting("AURORA_LOGS_RDS_MAX_RETRIES").pipe(Config.withDefault(6)),
+      // Zero lines a portion would never move a cursor on.
+      portionLines: positiveIntSetting("AURORA_LOGS_RDS_PORTION_LINES").pipe(Config.withDefault(10_000)),
       verifyMarkers: Config.Boolean("AURORA_LOGS_RDS_VERIFY_MARKERS").pipe(Config.withDefault(true))
     })
     return layer(settings)
