@@ -61,7 +61,9 @@ export const healthServerLayer = (port: number, r: Readiness) =>
             res.writeHead(404).end()
           }
         })
-        s.on("error", (e) => resume(Effect.die(e)))
+        // Node's "listen EADDRINUSE ..." would not say which setting chose the port.
+        s.on("error", (e: NodeJS.ErrnoException) =>
+          resume(Effect.die(new Error(`AURORA_LOGS_HTTP_PORT: cannot listen on port ${port}: ${e.code === "EADDRINUSE" ? "address already in use" : e.message}`))))
         s.listen(port, "0.0.0.0", () => resume(Effect.succeed(s)))
       }),
       (s) =>
