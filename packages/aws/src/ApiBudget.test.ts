@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Duration, Effect, Fiber, Layer } from "effect"
+import { Config, ConfigProvider, Duration, Effect, Fiber, Layer } from "effect"
 import { TestClock } from "effect/testing"
 import { ApiBudget } from "./ApiBudget.ts"
 
@@ -95,5 +95,28 @@ describe("ApiBudget", () => {
         Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnvRecord({ AURORA_LOGS_RDS_BUDGET_SHARE: "3" })))
       )))
       assert.isTrue(exit._tag === "Failure")
+    }))
+
+  it.effect("a bad budget setting is a setting error naming its variable, in the project's grammar", () =>
+    Effect.gen(function*() {
+      const failure = (env: Record<string, string>) =>
+        Effect.flip(Effect.provide(Effect.gen(function*() { return yield* ApiBudget }), ApiBudget.layerConfig.pipe(
+          Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnvRecord(env)))
+        )))
+      const cases: Array<[Record<string, string>, string]> = [
+        [{ AURORA_LOGS_RDS_CALLS_PER_SECOND: "0" }, "AURORA_LOGS_RDS_CALLS_PER_SECOND: expected a positive number, got \"0\""],
+        [{ AURORA_LOGS_RDS_CALLS_PER_SECOND: "many" }, "AURORA_LOGS_RDS_CALLS_PER_SECOND: expected a positive number, got \"many\""],
+        [{ AURORA_LOGS_RDS_BUDGET_SHARE: "2" }, "AURORA_LOGS_RDS_BUDGET_SHARE: expected a fraction above 0 and at most 1, such as 0.25, got \"2\""],
+        [{ AURORA_LOGS_RDS_BUDGET_RECOVERY: "soon" }, "AURORA_LOGS_RDS_BUDGET_RECOVERY: expected a duration such as 500ms, 30s, 5m or 5h, got \"soon\""]
+      ]
+      for (const [env, message] of cases) {
+        const error = yield* failure(env)
+        assert.instanceOf(error, Config.ConfigError)
+        assert.include(error.message, message)
+      }
+      const budget = yield* Effect.provide(Effect.gen(function*() { return yield* ApiBudget }), ApiBudget.layerConfig.pipe(
+        Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnvRecord({ AURORA_LOGS_RDS_BUDGET_RECOVERY: "2m" })))
+      ))
+      assert.strictEqual(yield* budget.currentRate, 10)
     }))
 })

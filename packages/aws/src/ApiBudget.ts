@@ -8,6 +8,7 @@
  * rate, so a throttled account is probed gently instead of hammered.
  */
 import { Clock, Config, Context, Duration, Effect, Layer, Ref } from "effect"
+import { checkedSetting, durationSetting } from "@aurora-logs/core"
 
 export interface ApiBudgetOptions {
   /** Calls per second this process may make at full rate (already multiplied by its share). */
@@ -47,17 +48,18 @@ export class ApiBudget extends Context.Service<ApiBudget, {
   static readonly layerConfig = Layer.effect(
     ApiBudget,
     Effect.gen(function*() {
+      // Checked as settings (exit code 2, the variable named) and in the project's one duration grammar.
       const config = yield* Config.all({
-        callsPerSecond: Config.Number("AURORA_LOGS_RDS_CALLS_PER_SECOND").pipe(Config.withDefault(10)),
-        share: Config.Number("AURORA_LOGS_RDS_BUDGET_SHARE").pipe(Config.withDefault(1)),
-        recovery: Config.Duration("AURORA_LOGS_RDS_BUDGET_RECOVERY").pipe(Config.withDefault(Duration.minutes(2)))
+        callsPerSecond: checkedSetting("AURORA_LOGS_RDS_CALLS_PER_SECOND", "a positive number", (raw) => {
+          const n = Number(raw)
+          return raw !== "" && Number.isFinite(n) && n > 0 ? n : undefined
+        }).pipe(Config.withDefault(10)),
+        share: checkedSetting("AURORA_LOGS_RDS_BUDGET_SHARE", "a fraction above 0 and at most 1, such as 0.25", (raw) => {
+          const n = Number(raw)
+          return raw !== "" && n > 0 && n <= 1 ? n : undefined
+        }).pipe(Config.withDefault(1)),
+        recovery: durationSetting("AURORA_LOGS_RDS_BUDGET_RECOVERY").pipe(Config.withDefault(Duration.minutes(2)))
       })
-      if (!(config.callsPerSecond > 0)) {
-        return yield* Effect.die(new Error("AURORA_LOGS_RDS_CALLS_PER_SECOND must be a positive number"))
-      }
-      if (!(config.share > 0 && config.share <= 1)) {
-        return yield* Effect.die(new Error("AURORA_LOGS_RDS_BUDGET_SHARE must be in (0, 1]"))
-      }
       return yield* make({ callsPerSecond: config.callsPerSecond * config.share, recovery: config.recovery })
     })
   )

@@ -18,7 +18,10 @@ import {
 import { Config, Duration, Effect, Layer, Schedule, Stream } from "effect"
 import {
   type Instance,
+  invalidSetting,
   type LogFileInfo,
+  nonNegativeIntSetting,
+  positiveIntSetting,
   RdsError,
   RdsLogs,
   RdsUnavailable
@@ -70,17 +73,19 @@ export const READABLE_STATES: ReadonlySet<string> = new Set([
 const tagsOf = (list: ReadonlyArray<{ Key?: string | undefined; Value?: string | undefined }> | undefined) =>
   Object.fromEntries((list ?? []).flatMap((t) => (t.Key === undefined ? [] : [[t.Key, t.Value ?? ""] as const])))
 
+// A missing or empty region is a setting to fix, not an outage: reported as one, naming the variable (exit code 2).
+const noRegion = (e: unknown) =>
+  invalidSetting("AWS_REGION", `required: the region of the fleet, e.g. eu-west-1, or a profile that has one (${e instanceof Error ? e.message : String(e)})`)
+
 export const make = (options: AwsRdsLogsOptions = {}) =>
   Effect.gen(function*() {
     const budget = yield* ApiBudget
     const client = yield* Effect.acquireRelease(
-      Effect.sync(() => new RDSClient({ ...options.client, maxAttempts: 1 })),
+      Effect.try({ try: () => new RDSClient({ ...options.client, maxAttempts: 1 }), catch: (e) => (/region/i.test(String(e)) ? noRegion(e) : e) })
+        .pipe(Effect.orDie),
       (c) => Effect.sync(() => c.destroy())
     )
-    const region = yield* Effect.tryPromise({
-      try: () => client.config.region(),
-      catch: (e) => new RdsError({ reason: new RdsUnavailable({ message: `no AWS region configured: ${String(e)}` }) })
-    }).pipe(Effect.orDie)
+    const region = yield* Effect.tryPromise({ try: () => client.config.region(), catch: noRegion }).pipe(Effect.orDie)
     let endpoint: Promise<ResolvedEndpoint> | undefined
     const filter = options.filter ?? allClusters
     const maxRetries = options.maxRetries ?? 6
@@ -260,8 +265,9 @@ export const layerConfig: Layer.Layer<RdsLogs, Config.ConfigError> = Layer.unwra
   Effect.gen(function*() {
     const settings = yield* Config.all({
       filter: fleetFilterConfig,
-      maxRetries: Config.Int("AURORA_LOGS_RDS_MAX_RETRIES").pipe(Config.withDefault(6)),
-      portionLines: Config.Int("AURORA_LOGS_RDS_PORTION_LINES").pipe(Config.withDefault(10_000)),
+      maxRetries: nonNegativeIntSetting("AURORA_LOGS_RDS_MAX_RETRIES").pipe(Config.withDefault(6)),
+      // Zero lines a portion would never move a cursor on.
+      portionLines: positiveIntSetting("AURORA_LOGS_RDS_PORTION_LINES").pipe(Config.withDefault(10_000)),
       verifyMarkers: Config.Boolean("AURORA_LOGS_RDS_VERIFY_MARKERS").pipe(Config.withDefault(true))
     })
     return layer(settings)

@@ -18,7 +18,7 @@ import {
   UpdateTimeToLiveCommand
 } from "@aws-sdk/client-dynamodb"
 import { Config, Context, Duration, Effect, Layer } from "effect"
-import { StateError, StoreUnavailable } from "@aurora-logs/core"
+import { durationSetting, StateError, StoreUnavailable } from "@aurora-logs/core"
 
 export const LEASES_INDEX = "leases"
 export const TTL_ATTRIBUTE = "ttl"
@@ -83,7 +83,7 @@ export class DynamoState extends Context.Service<DynamoState, {
       Config.all({
         table: Config.String("AURORA_LOGS_DYNAMODB_TABLE").pipe(Config.withDefault("aurora-logs-state")),
         createIfMissing: Config.Boolean("AURORA_LOGS_DYNAMODB_CREATE_TABLE").pipe(Config.withDefault(false)),
-        itemTtl: Config.Duration("AURORA_LOGS_DYNAMODB_ITEM_TTL").pipe(Config.withDefault(Duration.days(30)))
+        itemTtl: durationSetting("AURORA_LOGS_DYNAMODB_ITEM_TTL").pipe(Config.withDefault(Duration.days(30)))
       }),
       DynamoState.layer
     )

@@ -7,7 +7,8 @@ import { UsageError } from "./Flags.ts"
 
 /** `SchemaError(Expected a string representing a finite number\n at ["AURORA_LOGS_BATCH_RECORDS"])` -> one line. */
 export const describeConfigError = (error: Config.ConfigError): string => {
-  const text = error.message.replace(/^SchemaError\(|\)$/g, "").replace(/^SourceError: /, "")
+  // Only a schema failure's wrapper is taken off: a setting's own message may end with a parenthesis.
+  const text = (/^SchemaError\(([\s\S]*)\)$/.exec(error.message)?.[1] ?? error.message).replace(/^SourceError: /, "")
   const path = /at \[([^\]]*)\]/.exec(text)
   const first = text.split("\n")[0].trim()
   const name = path === null ? "" : path[1].replace(/"/g, "").split(",").join(".")

@@ -6,8 +6,8 @@
  *
  * kafkajs logs go to the Effect logger; the SASL password is handed to kafkajs and never logged.
  */
-import { Context, Duration, Effect, Layer, Redacted, Schedule } from "effect"
-import type { BusError } from "@aurora-logs/core"
+import { Context, Duration, Effect, Layer, Redacted } from "effect"
+import { type BusError, CurrentPipelineStats, retryWhileRetryable } from "@aurora-logs/core"
 import {
   type Admin,
   CompressionTypes,
@@ -106,9 +106,18 @@ const make = (settings: KafkaSettings) =>
     }
     const kafka = new Kafka(kafkaConfig(settings, logCreator))
 
-    yield* ensureTopics(kafka, settings).pipe(
-      Effect.retry({ schedule: Schedule.spaced("1 second"), times: 30, while: (e) => e.isRetryable })
-    )
+    // Kafka out of reach at start is waited out rather than ended on: a restarted pod would only find it out of
+    // reach again. Each wait is logged and shown on the readiness endpoint.
+    const stats = yield* CurrentPipelineStats
+    yield* retryWhileRetryable(ensureTopics(kafka, settings), {
+      backoff: { initialMs: 1000, maxMs: 30_000 },
+      onRetry: (e, attempt, delayMs) =>
+        Effect.andThen(
+          Effect.sync(() => (stats.waitingFor = e.message)),
+          Effect.logWarning(`${e.message}; retrying in ${delayMs} ms (attempt ${attempt + 1})`)
+        )
+    })
+    stats.waitingFor = ""
 
     // A failed send may leave kafkajs's sequence numbers out of step with the broker (it rolls them back even
     // when the broker appended part of the request, e.g. a connection closed by a broker shutting down), after

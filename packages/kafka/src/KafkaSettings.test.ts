@@ -23,8 +23,10 @@ describe("KafkaSettings", () => {
   it.effect("a bad or missing setting fails with a message naming its variable", () =>
     Effect.gen(function*() {
       const cases: Array<[Record<string, string>, RegExp]> = [
-        [{}, /KAFKA_BROKERS/],
+        [{}, /KAFKA_BROKERS: required \(comma-separated host:port pairs, e\.g\. kafka-0:9092,kafka-1:9092\)/],
         [{ KAFKA_BROKERS: "kafka" }, /KAFKA_BROKERS: expected comma-separated host:port/],
+        [{ KAFKA_BROKERS: "127.0.0.1:99999" }, /KAFKA_BROKERS: expected comma-separated host:port pairs, got "127\.0\.0\.1:99999"/],
+        [{ KAFKA_BROKERS: "k:0" }, /KAFKA_BROKERS: expected comma-separated host:port/],
         [{ KAFKA_BROKERS: "k:9092", AURORA_LOGS_KAFKA_PARTITIONS: "0" }, /AURORA_LOGS_KAFKA_PARTITIONS/],
         [{ KAFKA_BROKERS: "k:9092", AURORA_LOGS_KAFKA_TOPIC: "a b" }, /AURORA_LOGS_KAFKA_TOPIC/],
         [{ KAFKA_BROKERS: "k:9092", AURORA_LOGS_KAFKA_SESSION_TIMEOUT: "2s" }, /AURORA_LOGS_KAFKA_SESSION_TIMEOUT/],

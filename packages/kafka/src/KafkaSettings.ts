@@ -61,10 +61,23 @@ const positiveInt = positiveIntSetting
 
 const BROKER = /^[A-Za-z0-9.\-_]+:\d{1,5}$|^\[[0-9A-Fa-f:.]+\]:\d{1,5}$/
 
+const portOf = (broker: string) => Number(broker.slice(broker.lastIndexOf(":") + 1))
+
 export const parseBrokers = (raw: string): ReadonlyArray<string> | undefined => {
   const brokers = raw.split(",").map((b) => b.trim()).filter((b) => b.length > 0)
-  return brokers.length > 0 && brokers.every((b) => BROKER.test(b)) ? brokers : undefined
+  // A port out of range would pass here and fail later inside kafkajs, far from the setting that caused it.
+  return brokers.length > 0 && brokers.every((b) => BROKER.test(b) && portOf(b) >= 1 && portOf(b) <= 65535) ? brokers : undefined
 }
+
+const BROKERS_FORM = "comma-separated host:port pairs"
+
+// Missing, it would read "Expected string": say what it needs instead.
+const brokersSetting = Config.option(checked("KAFKA_BROKERS", BROKERS_FORM, parseBrokers)).pipe(
+  Config.mapEffect((maybe) =>
+    Option.isSome(maybe)
+      ? Effect.succeed(maybe.value)
+      : Effect.fail(invalid("KAFKA_BROKERS", `required (${BROKERS_FORM}, e.g. kafka-0:9092,kafka-1:9092)`)))
+)
 
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/
 const topicName = (name: string) => checked(name, "a topic name of letters, digits, '.', '_' and '-'", (raw) => TOPIC.test(raw) ? raw : undefined)
@@ -102,7 +115,7 @@ const tls: Config.Config<TlsSettings | undefined> = Config.all({
 
 /** Reads and validates every setting; a bad one fails with a message naming its variable. */
 export const settingsConfig: Config.Config<KafkaSettings> = Config.all({
-  brokers: checked("KAFKA_BROKERS", "comma-separated host:port pairs", parseBrokers),
+  brokers: brokersSetting,
   clientId: Config.String("AURORA_LOGS_KAFKA_CLIENT_ID").pipe(Config.withDefault(defaultSettings.clientId)),
   topic: topicName("AURORA_LOGS_KAFKA_TOPIC").pipe(Config.withDefault(defaultSettings.topic)),
   deadLetterTopic: Config.option(topicName("AURORA_LOGS_KAFKA_DLQ_TOPIC")),

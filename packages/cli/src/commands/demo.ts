@@ -4,6 +4,7 @@
  * in-process bus, cursors in a file, and NDJSON files per OpenObserve stream (OpenObserve itself when
  * `OPENOBSERVE_URL` is set).
  */
+import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import {
   Cursors,
@@ -51,6 +52,13 @@ export const demoCommand = Effect.fn("demo")(function*(argv: ReadonlyArray<strin
   const dataDir = stringFlag(flags, "data-dir") ?? NodePath.resolve(process.env.AURORA_LOGS_DATA_DIR ?? "./.aurora-logs")
   const outDir = stringFlag(flags, "out") ?? NodePath.join(dataDir, "out")
   const quiet = flags.values.has("quiet")
+  // A file where a folder belongs would only show later as a sink retrying for ever (or a raw ENOTDIR).
+  const dataDirSource = flags.values.has("data-dir") ? "--data-dir" : "AURORA_LOGS_DATA_DIR"
+  for (const [name, dir] of [[flags.values.has("out") ? "--out" : dataDirSource, outDir], [dataDirSource, dataDir]] as const) {
+    if (NodeFs.existsSync(dir) && !NodeFs.statSync(dir).isDirectory()) {
+      return yield* new UsageError({ message: `demo: ${name} expects a folder, "${dir}" is a file` })
+    }
+  }
 
   let fleet: SimulatedFleet
   let workload: DemoWorkload | undefined

@@ -3,13 +3,29 @@
  * validated at start. docs/configuration.md lists each one with its default.
  */
 import * as NodeOs from "node:os"
-import { byteSizeSetting, checkedSetting, durationSetting, invalidSetting, type OneProcessOptions, type StartAt } from "@aurora-logs/core"
+import {
+  byteSizeSetting,
+  checkedSetting,
+  durationSetting,
+  invalidSetting,
+  type OneProcessOptions,
+  parseDuration,
+  positiveIntSetting,
+  type StartAt
+} from "@aurora-logs/core"
 import { Config, Duration, Effect } from "effect"
 
 const env = (name: string) => `AURORA_LOGS_${name}`
 const ms = (name: string, fallback: Duration.Input) =>
   durationSetting(env(name)).pipe(Config.withDefault(Duration.fromInputUnsafe(fallback)), Config.map((d) => Duration.toMillis(d)))
-const int = (name: string, fallback: number) => Config.Int(env(name)).pipe(Config.withDefault(fallback))
+// A count of zero or less would stall the pipeline (a batch that never fills) rather than fail: refused at start.
+const int = (name: string, fallback: number) => positiveIntSetting(env(name)).pipe(Config.withDefault(fallback))
+// A zero lease expires as it is taken and a zero scan interval spins: both need a duration above zero.
+const positiveMs = (name: string, fallback: Duration.Input) =>
+  checkedSetting(env(name), "a duration above zero such as 500ms, 30s, 5m or 5h", (raw) => {
+    const d = parseDuration(raw)
+    return d !== undefined && Duration.toMillis(d) > 0 ? d : undefined
+  }).pipe(Config.withDefault(Duration.fromInputUnsafe(fallback)), Config.map((d) => Duration.toMillis(d)))
 const bytes = (name: string, fallback: number) => byteSizeSetting(env(name)).pipe(Config.withDefault(fallback))
 
 export const dataDirConfig = Config.String(env("DATA_DIR")).pipe(Config.withDefault("./.aurora-logs"))
@@ -42,8 +58,8 @@ export const cursorWriteConfig = Config.all({
 /** Everything the one-process pipeline needs; the run mode may override where reading starts. */
 export const oneProcessConfig: Config.Config<OneProcessOptions> = Config.all({
   owner: Config.String(env("REPLICA_ID")).pipe(Config.withDefault(NodeOs.hostname())),
-  scanIntervalMs: ms("SCAN_INTERVAL", "10 seconds"),
-  leaseTtlMs: ms("LEASE_TTL", "30 seconds"),
+  scanIntervalMs: positiveMs("SCAN_INTERVAL", "10 seconds"),
+  leaseTtlMs: positiveMs("LEASE_TTL", "30 seconds"),
   flushAfterMs: ms("FLUSH_AFTER", "10 seconds"),
   maxBlockBytes: bytes("MAX_BLOCK_BYTES", 512 * 1024),
   carryCap: bytes("CARRY_CAP", 256 * 1024),

@@ -4,7 +4,7 @@
  * making progress, `/metrics` exposes its figures to Prometheus.
  */
 import * as NodeHttp from "node:http"
-import { CurrentPipelineStats, type PipelineStats } from "@aurora-logs/core"
+import { checkedSetting, CurrentPipelineStats, type PipelineStats } from "@aurora-logs/core"
 import { Config, Effect, Layer } from "effect"
 import { PrometheusMetrics } from "effect/observability"
 import { prometheusText } from "./PrometheusText.ts"
@@ -17,9 +17,13 @@ export interface Readiness {
 }
 
 export const readiness = (stats: PipelineStats, now: number, r: Readiness): { readonly ready: boolean; readonly why: string } => {
+  const waiting = stats.waitingFor === "" ? "" : `waiting for: ${stats.waitingFor}`
   if (r.scanWithinMs !== undefined && now - stats.lastScanAt > r.scanWithinMs) {
-    return { ready: false, why: stats.scans === 0 ? "no scan completed yet" : `last scan ${Math.round((now - stats.lastScanAt) / 1000)} s ago` }
+    const stalled = stats.scans === 0 ? "no scan completed yet" : `last scan ${Math.round((now - stats.lastScanAt) / 1000)} s ago`
+    return { ready: false, why: waiting === "" ? stalled : `${stalled}; ${waiting}` }
   }
+  // Before the first scan or batch, a dependency still out of reach (Kafka while the processor starts) means not ready.
+  if (waiting !== "" && stats.scans === 0 && stats.batchesShipped === 0 && r.scanWithinMs === undefined) return { ready: false, why: waiting }
   const inFlight = stats.blocksInFlight
   if (r.shipWithinMs !== undefined && inFlight > 0 && stats.lastShipAt > 0 && now - stats.lastShipAt > r.shipWithinMs) {
     return { ready: false, why: `${inFlight} blocks waiting, last batch shipped ${Math.round((now - stats.lastShipAt) / 1000)} s ago` }
@@ -27,8 +31,12 @@ export const readiness = (stats: PipelineStats, now: number, r: Readiness): { re
   return { ready: true, why: "ok" }
 }
 
-/** 0 picks a free port (tests). */
-export const HealthPort = Config.Int("AURORA_LOGS_HTTP_PORT").pipe(Config.withDefault(9464))
+/** 0 picks a free port (tests). Checked here: Node's own refusal of a bad port would not name the setting. */
+export const HealthPort = checkedSetting(
+  "AURORA_LOGS_HTTP_PORT",
+  "a port number from 0 to 65535",
+  (raw) => (/^\d+$/.test(raw) && Number(raw) <= 65535 ? Number(raw) : undefined)
+).pipe(Config.withDefault(9464))
 
 /** Serves the endpoints on `port` (0 picks a free one) for as long as the layer lives. */
 export const healthServerLayer = (port: number, r: Readiness) =>
@@ -53,7 +61,9 @@ export const healthServerLayer = (port: number, r: Readiness) =>
             res.writeHead(404).end()
           }
         })
-        s.on("error", (e) => resume(Effect.die(e)))
+        // Node's "listen EADDRINUSE ..." would not say which setting chose the port.
+        s.on("error", (e: NodeJS.ErrnoException) =>
+          resume(Effect.die(new Error(`AURORA_LOGS_HTTP_PORT: cannot listen on port ${port}: ${e.code === "EADDRINUSE" ? "address already in use" : e.message}`))))
         s.listen(port, "0.0.0.0", () => resume(Effect.succeed(s)))
       }),
       (s) =>

@@ -5,6 +5,7 @@ import type { Instance } from "../domain/Instance.ts"
 import type { LogRecord } from "../domain/LogRecord.ts"
 import { LogBus } from "../bus/LogBus.ts"
 import { MemoryBus } from "../bus/MemoryBus.ts"
+import { RdsError, RdsUnavailable } from "../rds/RdsError.ts"
 import { RdsLogs } from "../rds/RdsLogs.ts"
 import { SimulatedFleet } from "../rds/SimulatedFleet.ts"
 import { DeadLetters, type DeadLetter } from "../sink/DeadLetters.ts"
@@ -192,4 +193,35 @@ describe("discovery", () => {
       const stored = yield* cursors.list(mysql.id)
       assert.strictEqual(stored[0].offset, fleet.files(mysql.id)![0].size, "the cursor written at the hand-over")
     }).pipe(Effect.scoped))
+
+  it.effect("while the RDS API cannot be reached, says so in the stats readiness reads, and forgets it once a scan completes", () =>
+    Effect.gen(function*() {
+      const fleet = new SimulatedFleet()
+      fleet.addInstance(mysql)
+      const stats = new PipelineStats()
+      const down = { on: true }
+      const rds = Layer.effect(RdsLogs, Effect.map(Effect.service(RdsLogs), (inner) =>
+        RdsLogs.of({
+          ...inner,
+          listInstances: Effect.suspend(() =>
+            down.on ? Effect.fail(new RdsError({ reason: new RdsUnavailable({ message: "connect ECONNREFUSED 127.0.0.1:1" }) })) : inner.listInstances)
+        }))).pipe(Layer.provide(RdsLogs.layerMemory(fleet)))
+      const services = yield* Layer.build(Layer.mergeAll(
+        rds,
+        LogBus.layerMemoryShared(new MemoryBus(2, 1 << 20)),
+        Cursors.layerMemory,
+        Leases.layerMemory,
+        Layer.succeed(CurrentPipelineStats, stats)
+      ))
+      const discovery = yield* makeDiscovery(options({ _tag: "beginning" })).pipe(Effect.provide(services))
+      const scanning = yield* Effect.forkChild(discovery.scanOnce.pipe(Effect.provide(services)))
+      yield* TestClock.adjust(5000)
+      assert.include(stats.waitingFor, "ECONNREFUSED 127.0.0.1:1")
+      assert.strictEqual(stats.scans, 0)
+      down.on = false
+      yield* TestClock.adjust(60_000)
+      yield* Fiber.join(scanning)
+      assert.strictEqual(stats.scans, 1)
+      assert.strictEqual(stats.waitingFor, "")
+    }))
 })

@@ -92,8 +92,17 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
   const stats = yield* CurrentPipelineStats
   const state = new DiscoveryState()
 
-  const retry = <A, E extends { readonly isRetryable: boolean }, R>(effect: Effect.Effect<A, E, R>) =>
-    retryWhileRetryable(effect, { backoff: { initialMs: 500, maxMs: 30_000 } })
+  // A retry says what it waits for, in the log (the first time and then every fifth, so that an outage is seen but
+  // does not flood it) and in the stats that readiness reports.
+  const retry = <A, E extends { readonly isRetryable: boolean; readonly message: string }, R>(effect: Effect.Effect<A, E, R>) =>
+    retryWhileRetryable(effect, {
+      backoff: { initialMs: 500, maxMs: 30_000 },
+      onRetry: (e, attempt, delayMs) =>
+        Effect.suspend(() => {
+          stats.waitingFor = e.message
+          return attempt % 5 === 0 ? Effect.logWarning(`${e.message}; retrying in ${delayMs} ms (attempt ${attempt + 1})`) : Effect.void
+        })
+    })
 
   /**
    * Takes this replica's share of the instances and lets go of the rest. Every replica also holds a presence lease
@@ -530,6 +539,7 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
     stats.unreadBytes = Array.from(state.unread.values()).reduce((a, b) => a + b, 0)
     yield* writeDueCursors
     stats.scans++
+    stats.waitingFor = ""
     stats.lastScanAt = yield* Clock.currentTimeMillis
   })
 

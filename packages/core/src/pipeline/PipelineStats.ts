@@ -36,6 +36,11 @@ export class PipelineStats {
   lastScanAt = 0
   /** Completed scans. */
   scans = 0
+  /**
+   * The failure a retry is waiting out (a dependency that cannot be reached), "" when none: without it a readiness
+   * probe could only say that nothing happened, not why.
+   */
+  waitingFor = ""
 
   /** Blocks published or read and not yet shipped, whichever side of the bus runs here. */
   get blocksInFlight(): number {

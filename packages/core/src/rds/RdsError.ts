@@ -41,5 +41,9 @@ export class RdsError extends Schema.TaggedError<RdsError>()("RdsError", {
   reason: Schema.Union([Throttled, InstanceNotReady, FileNotFound, InstanceNotFound, RdsUnavailable, RdsRejected])
 }) {
   get isRetryable() { return this.reason.isRetryable }
-  override get message() { return `${this.reason._tag}: ${JSON.stringify(this.reason)}` }
+  // Read by operators in logs and on /readyz: the reason and its fields as text, not the reason as JSON.
+  override get message() {
+    const { _tag, ...fields } = this.reason
+    return [_tag, ...Object.values(fields).map(String)].join(": ")
+  }
 }
