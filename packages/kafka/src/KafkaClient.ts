@@ -7,7 +7,7 @@
  * kafkajs logs go to the Effect logger; the SASL password is handed to kafkajs and never logged.
  */
 import { Context, Duration, Effect, Layer, Redacted } from "effect"
-import { type BusError, CurrentPipelineStats, retryWhileRetryable } from "@aurora-logs/core"
+import { type BusError, CurrentPipelineStats, reportWaits, retryWhileRetryable } from "@aurora-logs/core"
 import {
   type Admin,
   CompressionTypes,
@@ -109,14 +109,7 @@ const make = (settings: KafkaSettings) =>
     // Kafka out of reach at start is waited out rather than ended on: a restarted pod would only find it out of
     // reach again. Each wait is logged and shown on the readiness endpoint.
     const stats = yield* CurrentPipelineStats
-    yield* retryWhileRetryable(ensureTopics(kafka, settings), {
-      backoff: { initialMs: 1000, maxMs: 30_000 },
-      onRetry: (e, attempt, delayMs) =>
-        Effect.andThen(
-          Effect.sync(() => (stats.waitingFor = e.message)),
-          Effect.logWarning(`${e.message}; retrying in ${delayMs} ms (attempt ${attempt + 1})`)
-        )
-    })
+    yield* retryWhileRetryable(ensureTopics(kafka, settings), { backoff: { initialMs: 1000, maxMs: 30_000 }, onRetry: reportWaits(stats) })
     stats.waitingFor = ""
 
     // A failed send may leave kafkajs's sequence numbers out of step with the broker (it rolls them back even

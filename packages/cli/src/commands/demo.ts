@@ -55,7 +55,7 @@ export const demoCommand = Effect.fn("demo")(function*(argv: ReadonlyArray<strin
   // A file where a folder belongs would only show later as a sink retrying for ever (or a raw ENOTDIR).
   const dataDirSource = flags.values.has("data-dir") ? "--data-dir" : "AURORA_LOGS_DATA_DIR"
   for (const [name, dir] of [[flags.values.has("out") ? "--out" : dataDirSource, outDir], [dataDirSource, dataDir]] as const) {
-    if (NodeFs.existsSync(dir) && !NodeFs.statSync(dir).isDirectory()) {
+    if (NodeFs.statSync(dir, { throwIfNoEntry: false })?.isDirectory() === false) {
       return yield* new UsageError({ message: `demo: ${name} expects a folder, "${dir}" is a file` })
     }
   }

@@ -22,7 +22,7 @@ import { leaseLost } from "../state/StateError.ts"
 import { closedFiles, isRenameRotated, renamedFrom, rotatedBetween, seriesOf } from "./FileSeries.ts"
 import { type FrameLimits, frame } from "./Framer.ts"
 import { CurrentPipelineStats } from "./PipelineStats.ts"
-import { retryWhileRetryable } from "./RetryForever.ts"
+import { reportWaits, retryWhileRetryable } from "./RetryForever.ts"
 import { fileLag } from "../telemetry/PipelineMetrics.ts"
 import { currentTraceHeaders } from "../telemetry/TraceContext.ts"
 
@@ -92,17 +92,9 @@ export const makeDiscovery = Effect.fnUntraced(function*(options: DiscoveryOptio
   const stats = yield* CurrentPipelineStats
   const state = new DiscoveryState()
 
-  // A retry says what it waits for, in the log (the first time and then every fifth, so that an outage is seen but
-  // does not flood it) and in the stats that readiness reports.
+  // A retry says what it waits for (logged the first time and then every fifth); a completed scan clears it.
   const retry = <A, E extends { readonly isRetryable: boolean; readonly message: string }, R>(effect: Effect.Effect<A, E, R>) =>
-    retryWhileRetryable(effect, {
-      backoff: { initialMs: 500, maxMs: 30_000 },
-      onRetry: (e, attempt, delayMs) =>
-        Effect.suspend(() => {
-          stats.waitingFor = e.message
-          return attempt % 5 === 0 ? Effect.logWarning(`${e.message}; retrying in ${delayMs} ms (attempt ${attempt + 1})`) : Effect.void
-        })
-    })
+    retryWhileRetryable(effect, { backoff: { initialMs: 500, maxMs: 30_000 }, onRetry: reportWaits(stats, 5) })
 
   /**
    * Takes this replica's share of the instances and lets go of the rest. Every replica also holds a presence lease

@@ -3,6 +3,7 @@
  * capped, jittered exponential backoff (or as long as the other side asked) and its reads slow down meanwhile.
  */
 import { Effect } from "effect"
+import type { PipelineStats } from "./PipelineStats.ts"
 
 export interface Backoff {
   readonly initialMs: number
@@ -37,3 +38,15 @@ export const retryWhileRetryable = <A, E extends { readonly isRetryable: boolean
     })
   return loop(0)
 }
+
+/**
+ * An onRetry that says what the retry waits for: in `stats.waitingFor`, which readiness reports (the caller clears it
+ * once the work goes through), and as a warning on the first attempt and every `logEvery`-th after it, so that an
+ * outage shows in the log without flooding it.
+ */
+export const reportWaits = (stats: PipelineStats, logEvery = 1) =>
+  (error: { readonly message: string }, attempt: number, delayMs: number): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      stats.waitingFor = error.message
+      return attempt % logEvery === 0 ? Effect.logWarning(`${error.message}; retrying in ${delayMs} ms (attempt ${attempt + 1})`) : Effect.void
+    })
