@@ -30,8 +30,12 @@ export function lineEnd(text: string, from: number, end: number): number {
 /** Where the record [start, end) of a text ends without its final line break. */
 export function endBeforeNewline(text: string, start: number, end: number): number {
   if (end > start && text.charCodeAt(end - 1) === 10) end--
-  if (end > start && text.charCodeAt(end - 1) === 13) end--
-  return end
+  return endBeforeCr(text, start, end)
+}
+
+/** Where the line [start, end) ends without the "\r" a log that went through Windows tools ends it with. */
+export function endBeforeCr(text: string, start: number, end: number): number {
+  return end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end
 }
 
 /** Where the record [start, end) of a text ends without RDS's truncation tail (`end` when it has none). */

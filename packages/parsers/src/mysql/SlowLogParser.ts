@@ -6,7 +6,7 @@
  */
 import { numberAt } from "../Numbers.ts"
 import type { BlockMarks } from "../BlockMarks.ts"
-import { endBeforeNewline, endBeforeTruncation, finishFields, lineEnd, unparsedRecord } from "../Record.ts"
+import { endBeforeCr, endBeforeNewline, endBeforeTruncation, finishFields, lineEnd, unparsedRecord } from "../Record.ts"
 import { parseIsoTimestamp, parseShortMysqlTimestamp } from "../Timestamp.ts"
 import { RecordParser } from "../RecordParser.ts"
 import type { ParsedRecord } from "../Types.ts"
@@ -80,7 +80,7 @@ export class MysqlSlowLogParser extends RecordParser {
       if (isLoneHash(text, start, stop)) { start = lineEnd(text, start, stop) + 1; continue }
       if (!isHeaderLine(text, start, stop)) break
       end = lineEnd(text, start, stop)
-      const valuesEnd = withoutCr(text, start, end)
+      const valuesEnd = endBeforeCr(text, start, end)
       if (text.startsWith("# Query_time: ", start)) readQueryTimeLine(text, start, valuesEnd, record)
       else if (text.startsWith(EXPLAIN, start)) addExplainLine(text, start, valuesEnd, record)
       else readHeaderPairs(text, start + 2, valuesEnd, record)
@@ -92,7 +92,7 @@ export class MysqlSlowLogParser extends RecordParser {
     let sawUse = false
     while (start < stop) {
       end = lineEnd(text, start, stop)
-      const lineStop = withoutCr(text, start, end)
+      const lineStop = endBeforeCr(text, start, end)
       const c = text.charCodeAt(start)
       if (c === 117 /* u */ && !sawUse && startsAt(text, "use ", start, lineStop)) {
         const use = USE_DB.exec(text.slice(start, lineStop))
@@ -126,10 +126,6 @@ export class MysqlSlowLogParser extends RecordParser {
     return record
   }
 }
-
-/** The end of the line [start, end) without the "\r" a log that went through Windows tools ends it with. */
-const withoutCr = (text: string, start: number, end: number): number =>
-  end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end
 
 /** text.startsWith(prefix, at), within [at, stop). */
 const startsAt = (text: string, prefix: string, at: number, stop: number): boolean =>
@@ -165,7 +161,6 @@ function isLoneHash(text: string, at: number, stop: number): boolean {
 
 /** "# explain: <tab-separated row>": the rows are kept as one text, a line each, without the prefix. */
 function addExplainLine(text: string, start: number, end: number, record: ParsedRecord): void {
-  if (end > start && text.charCodeAt(end - 1) === 13) end--
   const row = text.slice(start + EXPLAIN.length, end)
   record.explain = record.explain === undefined ? row : record.explain + "\n" + row
 }
